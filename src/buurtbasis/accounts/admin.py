@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from .models import Consent, Membership, Organisation, User
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "display_name", "home_neighbourhood", "is_active"]
+    search_fields = ["email", "display_name"]
+    raw_id_fields = ["home_neighbourhood", "assisted_by"]
+    exclude = ["password", "takeover_code"]
+
+
+admin.site.register(Organisation)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "area", "role", "organisation"]
+    list_filter = ["role"]
+    raw_id_fields = ["user", "area"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["user", "purpose", "given", "method", "at", "recorded_by"]
+    raw_id_fields = ["user", "recorded_by"]

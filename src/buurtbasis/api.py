@@ -1,0 +1,34 @@
+"""The JSON API, ``/api/v1/``. Each app contributes a router in its own ``api.py``; the OpenAPI
+document is served at ``/api/v1/openapi.json``."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+
+from buurtbasis.areas.api import router as areas_router
+
+api = NinjaAPI(
+    title="Buurtbasis API",
+    version="1",
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from django.http import Http404
+
+    if isinstance(exc, Http404):
+        return api.create_response(request, {"error": _("Niet gevonden.")}, status=404)
+    raise exc
+
+
+api.add_router("/areas/", areas_router)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "areas"
+urlpatterns = [
+    path("<str:code>/", views.area_detail, name="detail"),
+]
