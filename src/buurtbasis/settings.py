@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "buurtbasis.core",
     "buurtbasis.areas",
     "buurtbasis.accounts",
+    "buurtbasis.ledger",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+"""The demo data: the project's own, plausible but invented municipality (filled in by load_demo)."""
+
+DEMO_PASSWORD = "buurtbasis-demo"  # noqa: S105 (published demo password)
+
+
+def demo_users() -> list[tuple[str, str]]:
+    return []
