@@ -1,4 +1,4 @@
-"""The demo data: the project's own, plausible but invented municipality (filled in by load_demo)."""
+"""The demo data: the project's own invented municipality (filled in by load_demo)."""
 
 DEMO_PASSWORD = "buurtbasis-demo"  # noqa: S105 (published demo password)
 

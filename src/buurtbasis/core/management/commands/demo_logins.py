@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from buurtbasis.core.demo import DEMO_PASSWORD, demo_users
 
-        self.stdout.write("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for email, role in demo_users():
             self.stdout.write(f"  {email:40} {role}")
