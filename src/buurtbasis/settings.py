@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "buurtbasis.areas",
     "buurtbasis.accounts",
     "buurtbasis.ledger",
+    "buurtbasis.budgets",
 ]
 
 MIDDLEWARE = [
