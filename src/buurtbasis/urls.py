@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gebieden/", include("buurtbasis.areas.urls")),
     path("account/", include("buurtbasis.accounts.urls")),
     path("budgetten/", include("buurtbasis.budgets.urls")),
+    path("burenhulp/", include("buurtbasis.mutualhelp.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("beheer/", admin.site.urls),
