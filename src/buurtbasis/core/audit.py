@@ -27,7 +27,8 @@ def record(
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=real_actor,
-        actor_label=(real_actor.email if real_actor is not None else "anoniem"),
+        # A non-identifying label: once the person is deleted no e-mail or name remains.
+        actor_label=(f"user:{real_actor.pk}" if real_actor is not None else "anoniem"),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
