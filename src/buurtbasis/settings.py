@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "buurtbasis.ledger",
     "buurtbasis.budgets",
     "buurtbasis.mutualhelp",
+    "buurtbasis.places",
+    "buurtbasis.wijkbeeld",
+    "buurtbasis.agenda",
 ]
 
 MIDDLEWARE = [
