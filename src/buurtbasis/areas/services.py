@@ -8,15 +8,22 @@ translated message on bad input, and change nothing then.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from buurtbasis.core import audit
+
 from . import indicators
 from .models import PARENT_LEVEL, Area, Indicator, IndicatorValue, Level
+
+if TYPE_CHECKING:
+    from . import importers
 
 # CBS codes: GM + 4 digits; WK + municipality digits + 2 characters (Amsterdam uses letters,
 # e.g. WK0363AA); BU + district part + 2 characters (e.g. BU0363AC02).
@@ -215,3 +222,45 @@ def set_values(area: Area, year: int, values: dict[str, Decimal | int | None]) -
                 unique_fields=["area", "indicator", "year"],
                 update_fields=["value"],
             )
+
+
+def import_cbs(
+    path: str | Path,
+    year: int | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    origin: str | None = None,
+) -> importers.CbsResult:
+    """Import a CBS statistics file (KWB spreadsheet, StatLine/OData or names list; see
+    :mod:`buurtbasis.areas.importers`). Everything is validated first; on any problem a
+    ValidationError lists file, row and column and nothing is changed. Otherwise areas and
+    values are written in one transaction and an ``areas.import_cbs`` audit event is recorded.
+    """
+    from . import importers
+
+    report = progress or (lambda message: None)
+    plan = importers.read_cbs_file(path, year, progress=report)
+    with transaction.atomic():
+        result = importers.write_cbs_plan(plan, progress=report)
+        audit.record(None, "areas.import_cbs", origin=origin, **result.as_detail())
+    return result
+
+
+def import_boundaries(
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    code_property: str | None = None,
+    origin: str | None = None,
+) -> importers.BoundaryResult:
+    """Import area boundaries from a GeoJSON file (CBS wijk- en buurtkaart or a municipal
+    export), reprojected to WGS84, matched to existing areas by CBS code. All or nothing; with
+    ``dry_run`` only the report is made. Records an ``areas.import_boundaries`` audit event."""
+    from . import importers
+
+    plan = importers.read_boundary_file(path, code_property)
+    with transaction.atomic():
+        result = importers.write_boundaries(plan, dry_run=dry_run)
+        if not dry_run:
+            audit.record(None, "areas.import_boundaries", origin=origin, **result.as_detail())
+    return result
