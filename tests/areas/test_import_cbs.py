@@ -65,7 +65,8 @@ def test_utrecht_csv_counts_and_values_match_the_file() -> None:
     path = shared_file("cbs", "CBS-Utrecht-kwb-2024.csv")
     run_import(path)
     rows = read_rows(path)
-    expected = {level: sum(1 for r in rows if r["gwb_code_10"].startswith(level)) for level in Level}
+    codes = [r["gwb_code_10"].strip() for r in rows]
+    expected = {level: sum(1 for c in codes if c.startswith(level)) for level in Level}
     assert expected == {"GM": 1, "WK": 10, "BU": 111}
     assert level_counts() == expected
     by_code = {r["gwb_code_10"].strip(): r for r in rows}

@@ -25,16 +25,18 @@ def test_ensure_catalogue_repairs_a_changed_label() -> None:
     services.ensure_catalogue()
     Indicator.objects.filter(key="inhabitants").update(label_nl="fout")
     services.ensure_catalogue()
-    assert Indicator.objects.get(key="inhabitants").label_nl == indicators.BY_KEY[
-        "inhabitants"
-    ].label_nl
+    assert (
+        Indicator.objects.get(key="inhabitants").label_nl
+        == indicators.BY_KEY["inhabitants"].label_nl
+    )
 
 
 def test_upsert_area_builds_the_hierarchy_and_municipality() -> None:
     gm = services.upsert_area("GM0363", "Amsterdam")
     wk = services.upsert_area(" wk0363aa ", None, parent=gm)
     bu = services.upsert_area("BU0363AA01", "Kop Zeedijk", parent=wk)
-    assert (gm.level, wk.level, bu.level) == (Level.MUNICIPALITY, Level.DISTRICT, Level.NEIGHBOURHOOD)
+    levels = (gm.level, wk.level, bu.level)
+    assert levels == (Level.MUNICIPALITY, Level.DISTRICT, Level.NEIGHBOURHOOD)
     assert wk.code == "WK0363AA" and wk.name == "WK0363AA"
     assert gm.municipality_id == gm.pk
     assert wk.municipality_id == gm.pk and bu.municipality_id == gm.pk
@@ -53,7 +55,7 @@ def test_upsert_area_keeps_name_when_none_and_updates_otherwise() -> None:
 def test_upsert_area_keeps_parent_and_boundary_when_not_given() -> None:
     gm = services.upsert_area("GM0344", "Utrecht")
     square = {"type": "Polygon", "coordinates": [[[5, 52], [5.1, 52], [5.1, 52.1], [5, 52]]]}
-    wk = services.upsert_area("WK034401", "West", parent=gm, boundary=square)
+    services.upsert_area("WK034401", "West", parent=gm, boundary=square)
     again = services.upsert_area("WK034401", "West 2")
     assert again.parent_id == gm.pk and again.boundary == square and again.name == "West 2"
 
@@ -87,9 +89,8 @@ def test_set_values_stores_replaces_and_deletes() -> None:
     services.set_values(gm, 2024, {"inhabitants": 374238, "household_size": Decimal("1.9")})
     services.set_values(gm, 2024, {"inhabitants": 374240, "household_size": None})
     services.set_values(gm, 2023, {"inhabitants": 361966})
-    stored = {
-        (v.indicator.key, v.year): v.value for v in IndicatorValue.objects.select_related("indicator")
-    }
+    rows = IndicatorValue.objects.select_related("indicator")
+    stored = {(v.indicator.key, v.year): v.value for v in rows}
     assert stored == {("inhabitants", 2024): Decimal("374240"), ("inhabitants", 2023): 361966}
 
 
