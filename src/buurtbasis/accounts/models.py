@@ -18,7 +18,7 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str | None, password: str | None = None, **extra: Any) -> User:
-        email = self.normalize_email(email) if email else None
+        email = self.normalize_email(email).strip().lower() if email else None
         user = self.model(email=email or None, **extra)
         if password:
             user.set_password(password)
@@ -31,6 +31,10 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses are stored lower-case; signing in ignores case.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": (username or "").strip()})
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -63,7 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL,
         related_name="assisted_accounts",
     )
-    takeover_code = models.CharField(max_length=64, blank=True)
+    # Only a keyed hash (HMAC-SHA256, hex) of the one-time take-over code is stored.
+    takeover_code = models.CharField(max_length=64, blank=True, db_index=True)
+    takeover_code_expires = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -177,3 +183,11 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.purpose} {'ja' if self.given else 'nee'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("Consent rows are append-only: add a new row instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Consent rows are append-only; they go only with their person.")

@@ -7,16 +7,31 @@ people and reads of sensitive personal data are written to the audit log.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.base_user import BaseUserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from sesame import utils as sesame_utils
 
 from buurtbasis.areas.models import Area, Level
 from buurtbasis.core import audit
+from buurtbasis.core.models import AuditEvent
 
-from .models import Membership, Organisation, Role, User
+from .models import Consent, Membership, Organisation, Role, User
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -25,19 +40,6 @@ def normalise_email(email: str | None) -> str | None:
         return None
     email = BaseUserManager.normalize_email(email.strip()).lower()
     return email or None
-
-
-def covering_area_ids(area: Area) -> set[int]:
-    """The ids of the area itself and every area above it (district, municipality).
-
-    A role held in any of these areas counts in ``area``. Needs no query: the parent and the
-    municipality are columns of the area itself (municipality → district → neighbourhood)."""
-    ids = {area.pk}
-    if area.parent_id:
-        ids.add(area.parent_id)
-    if area.municipality_id:
-        ids.add(area.municipality_id)
-    return ids
 
 
 def forget_role_cache(user: User) -> None:
@@ -195,3 +197,485 @@ def grant_role(
         )
     forget_role_cache(user)
     return membership
+
+
+def revoke_role(user: User, area: Area, role: str, *, actor: User | None = None) -> bool:
+    """Take ``role`` in ``area`` away from ``user``. Returns whether there was one."""
+    with transaction.atomic():
+        deleted, _detail = Membership.objects.filter(user=user, area=area, role=role).delete()
+        if deleted:
+            audit.record(actor, "accounts.revoke_role", user, area=area.code, role=role)
+    forget_role_cache(user)
+    return bool(deleted)
+
+
+def update_profile(
+    user: User,
+    *,
+    actor: User | None,
+    display_name: str,
+    home_neighbourhood: Area | None,
+    languages: str = "",
+    phone: str = "",
+) -> User:
+    """Change the profile. A new home neighbourhood makes the person a resident there (and no
+    longer a resident of the old one)."""
+    display_name = _clean_display_name(display_name)
+    _check_neighbourhood(home_neighbourhood)
+    languages, phone = (languages or "").strip(), (phone or "").strip()
+    if len(languages) > 200:
+        raise ValidationError({"languages": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
+    if len(phone) > 30:
+        raise ValidationError({"phone": _("Gebruik hoogstens 30 tekens.")}, code="max_length")
+    with transaction.atomic():
+        old_home = user.home_neighbourhood
+        changed = sorted(
+            name
+            for name, value in (
+                ("display_name", display_name),
+                ("home_neighbourhood", home_neighbourhood),
+                ("languages", languages),
+                ("phone", phone),
+            )
+            if getattr(user, name) != value
+        )
+        if not changed:
+            return user
+        user.display_name = display_name
+        user.home_neighbourhood = home_neighbourhood
+        user.languages = languages
+        user.phone = phone
+        user.save(update_fields=["display_name", "home_neighbourhood", "languages", "phone"])
+        # Only which fields changed: the values are personal data and stay out of the log.
+        audit.record(actor, "accounts.change_profile", user, fields=changed)
+        if "home_neighbourhood" in changed:
+            if old_home is not None:
+                revoke_role(user, old_home, Role.RESIDENT, actor=actor)
+            if home_neighbourhood is not None:
+                grant_role(user, home_neighbourhood, Role.RESIDENT, actor=actor)
+    return user
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+#: Purposes a person may give or withdraw themselves on the consents page.
+SELF_SERVICE_PURPOSES = (
+    Consent.Purpose.PROFILE_VISIBLE,
+    Consent.Purpose.KEY_PERSON,
+    Consent.Purpose.CONTACT_BY_EMAIL,
+)
+
+
+def record_consent(
+    user: User,
+    purpose: str,
+    given: bool,
+    *,
+    method: str,
+    actor: User | None,
+    note: str = "",
+) -> Consent:
+    """Append a consent (``given=True``) or its withdrawal (``given=False``). Earlier rows stay
+    as they are: the newest row per purpose is the current state."""
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError({"purpose": _("Onbekend doel van de toestemming.")})
+    if method not in Consent.Method.values:
+        raise ValidationError({"method": _("Kies hoe de toestemming is gegeven.")})
+    if len(note or "") > 500:
+        raise ValidationError({"note": _("Gebruik hoogstens 500 tekens.")}, code="max_length")
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            user=user,
+            purpose=purpose,
+            given=bool(given),
+            method=method,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            note=(note or "").strip(),
+        )
+        audit.record(
+            actor,
+            "accounts.give_consent" if given else "accounts.withdraw_consent",
+            user,
+            purpose=purpose,
+            method=method,
+            consent=consent.pk,
+        )
+    return consent
+
+
+def current_consents(user: User) -> dict[str, Consent | None]:
+    """The newest row per purpose (``None`` when never asked), for every purpose."""
+    state: dict[str, Consent | None] = dict.fromkeys(Consent.Purpose.values)
+    for consent in user.consents.select_related("recorded_by").order_by("at", "id"):
+        state[consent.purpose] = consent
+    return state
+
+
+def has_consent(user: User, purpose: str) -> bool:
+    consent = user.consents.filter(purpose=purpose).order_by("-at", "-id").first()
+    return bool(consent and consent.given)
+
+
+# --- Assisted accounts ------------------------------------------------------------------------
+
+ASSISTED_CONSENT_METHODS = (Consent.Method.PAPER, Consent.Method.PHONE, Consent.Method.IN_PERSON)
+TAKEOVER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+TAKEOVER_CODE_LENGTH = 12
+TAKEOVER_CODE_VALID = timedelta(days=30)
+
+
+def register_assisted(
+    *,
+    professional: User,
+    display_name: str,
+    home_neighbourhood: Area,
+    consent_given: bool,
+    consent_method: str,
+    consent_note: str = "",
+    phone: str = "",
+    languages: str = "",
+) -> User:
+    """A professional registers a resident without e-mail or internet.
+
+    The account has no e-mail and no usable password; the resident becomes a resident of
+    their home neighbourhood. Refused (nothing created) without recorded consent, or when the
+    professional does not work as a professional in that neighbourhood."""
+    if not consent_given:
+        raise ValidationError(
+            {
+                "consent_given": _(
+                    "Zonder toestemming van de bewoner kunt u geen account maken. Vraag eerst "
+                    "toestemming (op papier, telefonisch of persoonlijk)."
+                )
+            },
+            code="no_consent",
+        )
+    if consent_method not in ASSISTED_CONSENT_METHODS:
+        raise ValidationError(
+            {"consent_method": _("Kies hoe de bewoner toestemming gaf.")}, code="invalid"
+        )
+    if home_neighbourhood is None:
+        raise ValidationError(
+            {"home_neighbourhood": _("Kies de buurt waar de bewoner woont.")}, code="required"
+        )
+    _check_neighbourhood(home_neighbourhood)
+    if not professional.has_perm("accounts.register_assisted", home_neighbourhood):
+        audit.record(
+            professional,
+            "accounts.register_assisted",
+            None,
+            result=AuditEvent.Result.DENIED,
+            area=home_neighbourhood.code,
+        )
+        raise PermissionDenied(
+            _("U werkt niet als professional in deze buurt en kunt hier geen account maken.")
+        )
+    with transaction.atomic():
+        user = User.objects.create_user(
+            None,
+            None,
+            display_name=_clean_display_name(display_name),
+            home_neighbourhood=home_neighbourhood,
+            phone=(phone or "").strip()[:30],
+            languages=(languages or "").strip()[:200],
+            assisted_by=professional,
+        )
+        audit.record(
+            professional,
+            "accounts.register_assisted",
+            user,
+            area=home_neighbourhood.code,
+            consent_method=consent_method,
+        )
+        record_consent(
+            user,
+            Consent.Purpose.ASSISTED_ACCOUNT,
+            True,
+            method=consent_method,
+            actor=professional,
+            note=consent_note,
+        )
+        grant_role(user, home_neighbourhood, Role.RESIDENT, actor=professional)
+    return user
+
+
+def _hash_takeover_code(code: str) -> str:
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"takeover:" + normalised.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def format_takeover_code(code: str) -> str:
+    """``ABCDEFGHJKLM`` → ``ABCD-EFGH-JKLM`` (easier to copy by hand)."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def create_takeover_code(resident: User, *, actor: User) -> str:
+    """Make a new one-time take-over code for an assisted account and return it (formatted).
+
+    Only a keyed hash is stored, so the code can be shown once and never again. A new code
+    replaces an older one. Valid for 30 days."""
+    if not actor.has_perm("accounts.manage_assisted", resident):
+        audit.record(actor, "accounts.takeover_code", resident, result=AuditEvent.Result.DENIED)
+        raise PermissionDenied(_("Alleen de professional die dit account maakte kan dat."))
+    code = "".join(secrets.choice(TAKEOVER_CODE_ALPHABET) for _i in range(TAKEOVER_CODE_LENGTH))
+    with transaction.atomic():
+        resident.takeover_code = _hash_takeover_code(code)
+        resident.takeover_code_expires = timezone.now() + TAKEOVER_CODE_VALID
+        resident.save(update_fields=["takeover_code", "takeover_code_expires"])
+        audit.record(actor, "accounts.takeover_code", resident)
+    return format_takeover_code(code)
+
+
+def take_over(*, code: str, email: str, password: str) -> User:
+    """The resident takes over their assisted account with the code, an e-mail address and a
+    password. The code works once. ``assisted_by`` is cleared (the professional no longer
+    manages the account); the history stays in the audit log and the consent records."""
+    code = (code or "").strip()
+    digest = _hash_takeover_code(code) if code else ""
+    user = (
+        User.objects.filter(
+            takeover_code=digest,
+            takeover_code_expires__gt=timezone.now(),
+            email__isnull=True,
+        ).first()
+        if digest
+        else None
+    )
+    if user is None:
+        audit.record(None, "accounts.takeover", None, result=AuditEvent.Result.FAILED)
+        raise ValidationError(
+            {"code": _("Deze code klopt niet of is verlopen. Vraag uw buurtwerker om een nieuwe.")},
+            code="invalid",
+        )
+    clean_email = normalise_email(email)
+    if clean_email is None:
+        raise ValidationError({"email": _("Vul uw e-mailadres in.")}, code="required")
+    try:
+        validate_email(clean_email)
+    except ValidationError:
+        raise ValidationError({"email": _("Dit is geen geldig e-mailadres.")}) from None
+    if User.objects.filter(email__iexact=clean_email).exists():
+        raise ValidationError(
+            {"email": _("Dit e-mailadres kunt u hier niet gebruiken. Kies een ander adres.")},
+            code="unique",
+        )
+    user.email = clean_email
+    try:
+        password_validation.validate_password(password or "", user)
+    except ValidationError as error:
+        user.email = None
+        raise ValidationError({"password": error.messages}) from None
+    helper_id = user.assisted_by_id
+    try:
+        with transaction.atomic():
+            # Claim the code first: a second use of the same code finds nothing.
+            claimed = User.objects.filter(pk=user.pk, takeover_code=digest).update(
+                takeover_code="", takeover_code_expires=None
+            )
+            if not claimed:
+                raise ValidationError({"code": _("Deze code is al gebruikt.")}, code="used")
+            user.set_password(password)
+            user.assisted_by = None
+            user.takeover_code = ""
+            user.takeover_code_expires = None
+            user.save(update_fields=["email", "password", "assisted_by"])
+            record_consent(
+                user,
+                Consent.Purpose.ASSISTED_ACCOUNT,
+                False,
+                method=Consent.Method.ONLINE,
+                actor=user,
+                note=_("Account overgenomen door de bewoner zelf."),
+            )
+            audit.record(user, "accounts.takeover", user, assisted_by=helper_id)
+    except IntegrityError:
+        user.email = None
+        raise ValidationError(
+            {"email": _("Dit e-mailadres kunt u hier niet gebruiken. Kies een ander adres.")}
+        ) from None
+    forget_role_cache(user)
+    return user
+
+
+# --- Sign-in links ----------------------------------------------------------------------------
+
+
+def _mail_link(user: User, *, login_url: str, template: str, subject: str) -> None:
+    link = login_url + sesame_utils.get_query_string(user)
+    minutes = int(settings.SESAME_MAX_AGE // 60)
+    context = {"user": user, "link": link, "minutes": minutes}
+    send_mail(
+        subject=subject,
+        message=render_to_string(template, context),
+        from_email=None,
+        recipient_list=[str(user.email)],
+    )
+
+
+def send_login_link(email: str, *, login_url: str) -> bool:
+    """E-mail a one-time sign-in link when an active account has this address.
+
+    ``login_url`` is the absolute URL of the page that uses the link. Returns whether a mail
+    was sent — never show that to the visitor (it would tell who has an account)."""
+    clean_email = normalise_email(email)
+    if not clean_email:
+        return False
+    user = User.objects.filter(email__iexact=clean_email, is_active=True).first()
+    if user is None:
+        return False
+    _mail_link(
+        user,
+        login_url=login_url,
+        template="accounts/email/login_link.txt",
+        subject=_("Uw inloglink voor Buurtbasis"),
+    )
+    audit.record(None, "accounts.login_link_sent", user)
+    return True
+
+
+def sign_up(
+    *,
+    email: str,
+    display_name: str,
+    password: str | None,
+    home_neighbourhood: Area | None,
+    login_url: str,
+) -> User | None:
+    """Sign-up from the web form. A new person gets an account and a welcome mail with a
+    sign-in link. When the address has an account already, nothing is created and that
+    address gets a mail with a sign-in link instead; the visitor sees the same page either way,
+    so the form does not tell who has an account. Returns the new user or ``None``."""
+    clean_email = normalise_email(email)
+    existing = (
+        User.objects.filter(email__iexact=clean_email).first() if clean_email is not None else None
+    )
+    if existing is None:
+        try:
+            user = register_user(
+                email=clean_email,
+                display_name=display_name,
+                password=password,
+                home_neighbourhood=home_neighbourhood,
+            )
+        except ValidationError as error:
+            email_errors = getattr(error, "error_dict", {}).get("email", [])
+            if not any(e.code == "unique" for e in email_errors):
+                raise
+            existing = User.objects.filter(email__iexact=clean_email).first()
+        else:
+            if clean_email is not None:
+                _mail_link(
+                    user,
+                    login_url=login_url,
+                    template="accounts/email/welcome.txt",
+                    subject=_("Welkom bij Buurtbasis"),
+                )
+            return user
+    if existing is not None and existing.is_active:
+        _mail_link(
+            existing,
+            login_url=login_url,
+            template="accounts/email/already_registered.txt",
+            subject=_("U heeft al een account bij Buurtbasis"),
+        )
+    if existing is not None:
+        audit.record(None, "accounts.register", existing, result=AuditEvent.Result.FAILED)
+    return None
+
+
+def set_password(user: User, password: str, *, actor: User) -> None:
+    """Set a new password (already checked by the form's validators). Earlier sign-in links
+    stop working."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(actor, "accounts.set_password", user)
+
+
+# --- My data ----------------------------------------------------------------------------------
+
+
+def _event_dict(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "result": event.result,
+        "origin": event.origin,
+        "detail": event.detail,
+    }
+
+
+def export_user_data(user: User, *, actor: User) -> dict[str, Any]:
+    """Everything stored about ``user``, as JSON-ready data. Audit-logged as a sensitive read."""
+    if not actor.has_perm("accounts.export_data", user):
+        audit.record(actor, "accounts.export_data", user, result=AuditEvent.Result.DENIED)
+        raise PermissionDenied(_("U kunt alleen uw eigen gegevens downloaden."))
+    home = user.home_neighbourhood
+    data: dict[str, Any] = {
+        "exported_at": timezone.now(),
+        "profile": {
+            "id": user.pk,
+            "email": user.email,
+            "display_name": user.display_name,
+            "home_neighbourhood": {"code": home.code, "name": home.name} if home else None,
+            "languages": user.languages,
+            "phone": user.phone,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "is_active": user.is_active,
+            "has_password": user.has_usable_password(),
+            "assisted_by": user.assisted_by.display_name if user.assisted_by else None,
+        },
+        "memberships": [
+            {
+                "area": {"code": m.area.code, "name": m.area.name, "level": m.area.level},
+                "role": m.role,
+                "organisation": m.organisation.name if m.organisation else None,
+                "since": m.since,
+            }
+            for m in user.memberships.select_related("area", "organisation").order_by("since")
+        ],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "given": c.given,
+                "method": c.method,
+                "at": c.at,
+                "recorded_by": c.recorded_by.display_name if c.recorded_by else None,
+                "note": c.note,
+            }
+            for c in user.consents.select_related("recorded_by").order_by("at", "id")
+        ],
+        "audit_events_about_me": [
+            _event_dict(e)
+            for e in AuditEvent.objects.filter(
+                object_type=User._meta.label_lower, object_id=str(user.pk)
+            ).order_by("at", "id")
+        ],
+        "audit_events_by_me": [
+            _event_dict(e) for e in AuditEvent.objects.filter(actor=user).order_by("at", "id")
+        ],
+    }
+    audit.record(actor, "accounts.export_data", user, sensitive_read=True)
+    return data
+
+
+def export_user_json(user: User, *, actor: User) -> str:
+    return json.dumps(
+        export_user_data(user, actor=actor), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False
+    )
+
+
+def delete_account(user: User, *, actor: User) -> None:
+    """Delete the person with their memberships and consents. The audit log keeps its rows;
+    they name the person only as ``user:<id>``, so no e-mail or name remains."""
+    if not actor.has_perm("accounts.delete_account", user):
+        audit.record(actor, "accounts.delete_account", user, result=AuditEvent.Result.DENIED)
+        raise PermissionDenied(_("U kunt alleen uw eigen account verwijderen."))
+    with transaction.atomic():
+        audit.record(actor, "accounts.delete_account", user)
+        user.delete()
