@@ -4,12 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from buurtbasis.areas.models import Municipality
+from buurtbasis.areas import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    municipalities = Municipality.objects.order_by("name")[:50]
-    return render(request, "core/home.html", {"municipalities": municipalities})
+    return render(request, "core/home.html", {"municipalities": list(selectors.municipalities())})
 
 
 def ratelimited(request: HttpRequest, exception: Exception) -> HttpResponse:
