@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from .models import Area, IndicatorValue
 from .selectors import get_area
@@ -42,8 +43,10 @@ class StatisticOut(Schema):
     source: str = Field(..., description="Brontabel, bijv. CBS Kerncijfers wijken en buurten.")
 
 
-def _not_found(code: str) -> tuple[int, dict[str, str]]:
-    return 404, {"error": _("Gebied %(code)s bestaat niet.") % {"code": code.strip().upper()}}
+def _not_found(code: str) -> Status[dict[str, str]]:
+    return Status(
+        404, {"error": _("Gebied %(code)s bestaat niet.") % {"code": code.strip().upper()}}
+    )
 
 
 @router.get(

@@ -333,14 +333,14 @@ def simplify_geometry(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
     if not isinstance(geometry, dict):
         return None
     kind = geometry.get("type")
-    coords = geometry.get("coordinates")
+    coords: Any = geometry.get("coordinates") or []
     try:
         if kind == "Polygon":
-            rings = [r for r in (_ring(ring, SIMPLIFY_TOLERANCE) for ring in coords or []) if r]
+            rings = [r for r in (_ring(ring, SIMPLIFY_TOLERANCE) for ring in coords) if r]
             return {"type": kind, "coordinates": rings} if rings else None
         if kind == "MultiPolygon":
             polygons = []
-            for polygon in coords or []:
+            for polygon in coords:
                 rings = [r for r in (_ring(ring, SIMPLIFY_TOLERANCE) for ring in polygon) if r]
                 if rings:
                     polygons.append(rings)
@@ -353,7 +353,7 @@ def simplify_geometry(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
         if kind == "Point":
             return {
                 "type": kind,
-                "coordinates": [round(float(c), COORDINATE_DECIMALS) for c in coords],
+                "coordinates": [_round(c) for c in coords],
             }
     except (TypeError, ValueError, IndexError):
         return None
