@@ -55,8 +55,9 @@ def areas(db: Any) -> Areas:
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(settings: Any) -> None:
-    # The same hashing code, a cheaper algorithm: the tests hash many passwords.
+def fast_hashing(settings: Any, db: Any) -> None:
+    # Every accounts test uses the database. The same hashing code with a cheaper algorithm:
+    # the tests hash many passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -6,7 +6,7 @@ are linked to their field (``aria-describedby``, Django's ``<id>_error``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -46,9 +46,24 @@ class BaseForm(forms.Form):
     error_class = BBErrorList
 
 
+if TYPE_CHECKING:
+    _AreaChoiceField = forms.ModelChoiceField[Area]
+else:
+    _AreaChoiceField = forms.ModelChoiceField
+
+
+class NeighbourhoodChoiceField(_AreaChoiceField):
+    """Chooses an area by its CBS code; accepts the code in any case."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+
 def neighbourhood_field(
     queryset: QuerySet[Area] | None = None, *, required: bool = False, label: Any = None
-) -> forms.ModelChoiceField[Area]:
+) -> NeighbourhoodChoiceField:
     """A field for a home neighbourhood: a grouped select list, or (with very many
     neighbourhoods) a text field for the CBS code such as BU03440101."""
     qs = queryset if queryset is not None else Area.objects.filter(level=Level.NEIGHBOURHOOD)
@@ -56,7 +71,7 @@ def neighbourhood_field(
         "municipality__name", "parent__name", "name"
     )
     many = qs.count() > NEIGHBOURHOOD_SELECT_MAX
-    field: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
+    field = NeighbourhoodChoiceField(
         queryset=qs,
         to_field_name="code",
         required=required,
@@ -83,7 +98,7 @@ def neighbourhood_field(
                 grouped.append((group, options))
             else:
                 grouped.extend(options)
-        field.widget.choices = grouped  # type: ignore[attr-defined]
+        field.widget.choices = grouped
     return field
 
 
@@ -331,4 +346,6 @@ class AuditFilterForm(BaseForm):
 
     def __init__(self, actions: list[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Alle acties"))] + [(a, a) for a in actions]
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Alle acties"))] + [(a, a) for a in actions]

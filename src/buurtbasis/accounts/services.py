@@ -34,6 +34,16 @@ from buurtbasis.core.models import AuditEvent
 from .models import Consent, Membership, Organisation, Role, User
 
 
+def _error(messages: dict[str, Any], code: str = "invalid") -> ValidationError:
+    """A ValidationError per field that keeps ``code`` on each field's error."""
+    return ValidationError(
+        {
+            field: ValidationError(message, code=code) if isinstance(message, str) else message
+            for field, message in messages.items()
+        }
+    )
+
+
 def normalise_email(email: str | None) -> str | None:
     """Strip and lower-case an e-mail address; ``None`` or empty gives ``None``."""
     if email is None:
@@ -50,11 +60,11 @@ def forget_role_cache(user: User) -> None:
 def _clean_display_name(display_name: str) -> str:
     display_name = (display_name or "").strip()
     if not display_name:
-        raise ValidationError(
+        raise _error(
             {"display_name": _("Vul een naam in die anderen mogen zien.")}, code="required"
         )
     if len(display_name) > 100:
-        raise ValidationError(
+        raise _error(
             {"display_name": _("Deze naam is te lang: gebruik hoogstens 100 tekens.")},
             code="max_length",
         )
@@ -63,7 +73,7 @@ def _clean_display_name(display_name: str) -> str:
 
 def _check_neighbourhood(area: Area | None) -> None:
     if area is not None and area.level != Level.NEIGHBOURHOOD:
-        raise ValidationError(
+        raise _error(
             {"home_neighbourhood": _("Kies een buurt als woonbuurt, geen wijk of gemeente.")},
             code="invalid",
         )
@@ -90,17 +100,15 @@ def register_user(
         try:
             validate_email(clean_email)
         except ValidationError:
-            raise ValidationError(
-                {"email": _("Dit is geen geldig e-mailadres.")}, code="invalid"
-            ) from None
+            raise _error({"email": _("Dit is geen geldig e-mailadres.")}, code="invalid") from None
     display_name = _clean_display_name(display_name)
     _check_neighbourhood(home_neighbourhood)
     if len(languages) > 200:
-        raise ValidationError({"languages": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
+        raise _error({"languages": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
     if len(phone) > 30:
-        raise ValidationError({"phone": _("Gebruik hoogstens 30 tekens.")}, code="max_length")
+        raise _error({"phone": _("Gebruik hoogstens 30 tekens.")}, code="max_length")
 
-    duplicate = ValidationError(
+    duplicate = _error(
         {"email": _("Er bestaat al een account met dit e-mailadres.")}, code="unique"
     )
     if clean_email is not None and User.objects.filter(email__iexact=clean_email).exists():
@@ -134,9 +142,9 @@ def get_or_create_organisation(name: str, kind: str = "") -> Organisation:
     """The organisation with this name (case-insensitive), created when new."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": _("Vul de naam van de organisatie in.")}, code="required")
+        raise _error({"name": _("Vul de naam van de organisatie in.")}, code="required")
     if len(name) > 200:
-        raise ValidationError({"name": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
+        raise _error({"name": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
     existing = Organisation.objects.filter(name__iexact=name).first()
     if existing is not None:
         return existing
@@ -161,9 +169,9 @@ def grant_role(
     (a different organisation given for it replaces the old one). A professional needs an
     organisation."""
     if role not in Role.values:
-        raise ValidationError({"role": _("Onbekende rol: %(role)s.") % {"role": role}})
+        raise _error({"role": _("Onbekende rol: %(role)s.") % {"role": role}})
     if role == Role.PROFESSIONAL and organisation is None:
-        raise ValidationError(
+        raise _error(
             {"organisation": _("Een professional werkt altijd voor een organisatie: kies er een.")},
             code="required",
         )
@@ -224,9 +232,9 @@ def update_profile(
     _check_neighbourhood(home_neighbourhood)
     languages, phone = (languages or "").strip(), (phone or "").strip()
     if len(languages) > 200:
-        raise ValidationError({"languages": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
+        raise _error({"languages": _("Gebruik hoogstens 200 tekens.")}, code="max_length")
     if len(phone) > 30:
-        raise ValidationError({"phone": _("Gebruik hoogstens 30 tekens.")}, code="max_length")
+        raise _error({"phone": _("Gebruik hoogstens 30 tekens.")}, code="max_length")
     with transaction.atomic():
         old_home = user.home_neighbourhood
         changed = sorted(
@@ -278,11 +286,11 @@ def record_consent(
     """Append a consent (``given=True``) or its withdrawal (``given=False``). Earlier rows stay
     as they are: the newest row per purpose is the current state."""
     if purpose not in Consent.Purpose.values:
-        raise ValidationError({"purpose": _("Onbekend doel van de toestemming.")})
+        raise _error({"purpose": _("Onbekend doel van de toestemming.")})
     if method not in Consent.Method.values:
-        raise ValidationError({"method": _("Kies hoe de toestemming is gegeven.")})
+        raise _error({"method": _("Kies hoe de toestemming is gegeven.")})
     if len(note or "") > 500:
-        raise ValidationError({"note": _("Gebruik hoogstens 500 tekens.")}, code="max_length")
+        raise _error({"note": _("Gebruik hoogstens 500 tekens.")}, code="max_length")
     with transaction.atomic():
         consent = Consent.objects.create(
             user=user,
@@ -341,7 +349,7 @@ def register_assisted(
     their home neighbourhood. Refused (nothing created) without recorded consent, or when the
     professional does not work as a professional in that neighbourhood."""
     if not consent_given:
-        raise ValidationError(
+        raise _error(
             {
                 "consent_given": _(
                     "Zonder toestemming van de bewoner kunt u geen account maken. Vraag eerst "
@@ -351,11 +359,9 @@ def register_assisted(
             code="no_consent",
         )
     if consent_method not in ASSISTED_CONSENT_METHODS:
-        raise ValidationError(
-            {"consent_method": _("Kies hoe de bewoner toestemming gaf.")}, code="invalid"
-        )
+        raise _error({"consent_method": _("Kies hoe de bewoner toestemming gaf.")}, code="invalid")
     if home_neighbourhood is None:
-        raise ValidationError(
+        raise _error(
             {"home_neighbourhood": _("Kies de buurt waar de bewoner woont.")}, code="required"
         )
     _check_neighbourhood(home_neighbourhood)
@@ -445,19 +451,19 @@ def take_over(*, code: str, email: str, password: str) -> User:
     )
     if user is None:
         audit.record(None, "accounts.takeover", None, result=AuditEvent.Result.FAILED)
-        raise ValidationError(
+        raise _error(
             {"code": _("Deze code klopt niet of is verlopen. Vraag uw buurtwerker om een nieuwe.")},
             code="invalid",
         )
     clean_email = normalise_email(email)
     if clean_email is None:
-        raise ValidationError({"email": _("Vul uw e-mailadres in.")}, code="required")
+        raise _error({"email": _("Vul uw e-mailadres in.")}, code="required")
     try:
         validate_email(clean_email)
     except ValidationError:
-        raise ValidationError({"email": _("Dit is geen geldig e-mailadres.")}) from None
+        raise _error({"email": _("Dit is geen geldig e-mailadres.")}) from None
     if User.objects.filter(email__iexact=clean_email).exists():
-        raise ValidationError(
+        raise _error(
             {"email": _("Dit e-mailadres kunt u hier niet gebruiken. Kies een ander adres.")},
             code="unique",
         )
@@ -466,7 +472,7 @@ def take_over(*, code: str, email: str, password: str) -> User:
         password_validation.validate_password(password or "", user)
     except ValidationError as error:
         user.email = None
-        raise ValidationError({"password": error.messages}) from None
+        raise _error({"password": error.messages}) from None
     helper_id = user.assisted_by_id
     try:
         with transaction.atomic():
@@ -475,7 +481,7 @@ def take_over(*, code: str, email: str, password: str) -> User:
                 takeover_code="", takeover_code_expires=None
             )
             if not claimed:
-                raise ValidationError({"code": _("Deze code is al gebruikt.")}, code="used")
+                raise _error({"code": _("Deze code is al gebruikt.")}, code="used")
             user.set_password(password)
             user.assisted_by = None
             user.takeover_code = ""
@@ -492,7 +498,7 @@ def take_over(*, code: str, email: str, password: str) -> User:
             audit.record(user, "accounts.takeover", user, assisted_by=helper_id)
     except IntegrityError:
         user.email = None
-        raise ValidationError(
+        raise _error(
             {"email": _("Dit e-mailadres kunt u hier niet gebruiken. Kies een ander adres.")}
         ) from None
     forget_role_cache(user)

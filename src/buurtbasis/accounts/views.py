@@ -490,5 +490,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("pagina"))
     for event in page:
         event.who = _who(event)  # type: ignore[attr-defined]
-    audit.record(request.user, "accounts.view_audit", None, action=action, page=page.number)
+    audit.record(request.user, "accounts.view_audit", None, filter_action=action, page=page.number)
     return render(request, "accounts/audit.html", {"form": form, "page": page, "action": action})
