@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Field, Q
 from django.utils.translation import gettext as _
 
 from . import indicators
@@ -718,7 +718,7 @@ def write_cbs_plan(plan: CbsPlan, *, progress: Progress = _noop) -> CbsResult:
                     year=plan.year, indicator_id__in=list(indicator_ids.values())
                 ).values_list("pk", "area_id", "indicator_id", "value")
             }
-            to_write: list[IndicatorValue] = []
+            to_write: list[tuple[int, int, int, Decimal]] = []
             to_delete: list[int] = []
             quantum = Decimal("0.0001")
             for code, key, value in plan.values:
@@ -732,28 +732,59 @@ def write_cbs_plan(plan: CbsPlan, *, progress: Progress = _noop) -> CbsResult:
                 if old is not None and old[1] == value:
                     result.values_unchanged += 1
                     continue
-                to_write.append(
-                    IndicatorValue(
-                        area_id=pair[0], indicator_id=pair[1], year=plan.year, value=value
-                    )
-                )
+                to_write.append((pair[0], pair[1], plan.year, value))
             progress(
                 _("cijfers: %(n)s schrijven, %(d)s verwijderen")
                 % {"n": len(to_write), "d": len(to_delete)}
             )
-            for batch in _chunks(to_write, 5000):
-                IndicatorValue.objects.bulk_create(
-                    batch,
-                    batch_size=1000,
-                    update_conflicts=True,
-                    unique_fields=["area", "indicator", "year"],
-                    update_fields=["value"],
-                )
+            upsert_values(to_write)
             for ids_batch in _chunks(to_delete, 500):
                 IndicatorValue.objects.filter(pk__in=ids_batch).delete()
             result.values_written = len(to_write)
             result.values_deleted = len(to_delete)
     return result
+
+
+def upsert_values(rows: list[tuple[int, int, int, Decimal]]) -> None:
+    """Insert or update ``(area_id, indicator_id, year, value)`` rows on the unique
+    (area, indicator, year).
+
+    On SQLite and PostgreSQL this is one ``INSERT … ON CONFLICT … DO UPDATE`` statement run
+    with ``executemany`` (both speak the same syntax): building 160,000 model instances for
+    ``bulk_create`` costs several times more than the database work itself. Other databases
+    get ``bulk_create(update_conflicts=True)``, which means the same.
+    """
+    if not rows:
+        return
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        IndicatorValue.objects.bulk_create(
+            [IndicatorValue(area_id=a, indicator_id=i, year=y, value=v) for a, i, y, v in rows],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["area", "indicator", "year"],
+            update_fields=["value"],
+        )
+        return
+    meta = IndicatorValue._meta
+    quote = connection.ops.quote_name
+    columns = []
+    for name in ("area", "indicator", "year", "value"):
+        model_field = meta.get_field(name)
+        assert isinstance(model_field, Field)
+        columns.append(quote(model_field.column))
+    area, indicator, year, value = columns
+    # Only quoted identifiers from the model's metadata are formatted in; values are parameters.
+    table = quote(meta.db_table)
+    sql = " ".join(
+        [
+            f"INSERT INTO {table} ({area}, {indicator}, {year}, {value})",  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
+            f"ON CONFLICT ({area}, {indicator}, {year}) DO UPDATE SET {value} = EXCLUDED.{value}",
+        ]
+    )
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows, 10000):
+            cursor.executemany(sql, batch)
 
 
 # --- boundaries ----------------------------------------------------------------------------

@@ -7,14 +7,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from buurtbasis.areas import services
 from buurtbasis.areas.importers import MAX_LISTED_UNMATCHED
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Leest grenzen van gemeenten, wijken en buurten uit een GeoJSON-bestand (CBS wijk- en "
         "buurtkaart of een export van de gemeente). RD-coördinaten (EPSG:28992) worden omgezet "
         "naar WGS84. Alleen gebieden die al bestaan krijgen een grens."

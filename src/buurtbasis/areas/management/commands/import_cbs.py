@@ -21,7 +21,7 @@ PLURAL = {
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Leest CBS-cijfers over gemeenten, wijken en buurten in (kerncijfers wijken en buurten "
         "als .csv of .xlsx, StatLine/OData, of een lijst met buurtnamen). Alles of niets: bij "
         "een fout verandert er niets."
