@@ -194,7 +194,11 @@ def write(tmp_path: Path, name: str, lines: list[str], encoding: str = "utf-8") 
 
 
 def test_synthetic_kwb_missing_markers_and_audit(tmp_path: Path) -> None:
-    rows = [*KWB_ROWS, "BU03440102,03440102,Lege buurt,Utrecht,Buurt,BU03440102,1,,.,-99997"]
+    rows = [
+        "NL00,0000,Nederland,Nederland,Land,NL00,1,17942942,2.1,57",  # the country: skipped
+        *KWB_ROWS,
+        "BU03440102,03440102,Lege buurt,Utrecht,Buurt,BU03440102,1,,.,-99997",
+    ]
     run_import(write(tmp_path, "kwb-2023.csv", [KWB_HEADER, *rows]))
     assert level_counts() == {"GM": 1, "WK": 1, "BU": 2}
     assert value_of("GM0344", "household_size", 2023) == Decimal("1.9")
@@ -204,6 +208,7 @@ def test_synthetic_kwb_missing_markers_and_audit(tmp_path: Path) -> None:
     event = AuditEvent.objects.get(action="areas.import_cbs")
     assert event.origin == "cli" and event.actor is None
     assert event.detail["year"] == 2023 and event.detail["values_written"] == 7
+    assert event.detail["skipped_rows"] == 1
 
 
 def test_year_option_overrides_file_name(tmp_path: Path) -> None:
@@ -292,6 +297,11 @@ def test_bad_code_names_row_and_column(tmp_path: Path, existing: None) -> None:
 def test_level_column_must_match_the_code(tmp_path: Path, existing: None) -> None:
     rows = [*KWB_ROWS, "BU03440102,03440102,X,Utrecht,Wijk,BU03440102,1,10,2,3"]
     assert_fails(write(tmp_path, "kwb-2024.csv", [KWB_HEADER, *rows]), "rij 5, kolom recs")
+
+
+def test_overlong_name(tmp_path: Path, existing: None) -> None:
+    rows = [*KWB_ROWS, "BU03440102,03440102," + "x" * 201 + ",Utrecht,Buurt,BU03440102,1,10,2,3"]
+    assert_fails(write(tmp_path, "kwb-2024.csv", [KWB_HEADER, *rows]), "rij 5, kolom regio")
 
 
 def test_duplicate_code_is_an_error(tmp_path: Path, existing: None) -> None:

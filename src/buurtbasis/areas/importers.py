@@ -576,15 +576,17 @@ def read_cbs_file(
                     _("%(given)s past niet bij code %(code)s (verwacht %(expected)s)")
                     % {"given": given, "code": code, "expected": ancestor(code, parent_level)},
                 )
-        own_name = _text(cell(row, columns.own_name)) or None
-        if own_name is None and columns.code_or_name is not None:
-            label = _text(cell(row, columns.code_or_name))
-            if label and code_level(label.upper()) is None:
-                own_name = label
-        if own_name is None and level in columns.level_names:
-            own_name = _text(cell(row, columns.level_names[level])) or None
-        if own_name is not None and len(own_name) > 200:
-            errors.add(number, header[columns.own_name or columns.code], _("naam te lang"))
+        own_name: str | None = None
+        name_column: int | None = None
+        candidates = [columns.own_name, columns.code_or_name, columns.level_names.get(level)]
+        for index in candidates:
+            text = _text(cell(row, index))
+            if not text or (index == columns.code_or_name and code_level(text.upper())):
+                continue  # WijkenEnBuurten holding a code, not a name
+            own_name, name_column = text, index
+            break
+        if own_name is not None and name_column is not None and len(own_name) > 200:
+            errors.add(number, header[name_column], _("de naam is langer dan 200 tekens"))
             continue
         areas[code] = AreaRow(code, level, own_name, row=number)
         for parent_level in LEVELS[: LEVELS.index(level)]:
