@@ -290,3 +290,52 @@ def test_take_over_page_is_rate_limited(client: Client, areas: Areas, login_rate
     for _n in range(3):
         assert client.post(reverse("accounts:takeover"), data).status_code == 200
     assert client.post(reverse("accounts:takeover"), data).status_code == 429
+
+
+def test_professional_edits_and_deletes_an_assisted_account(
+    client: Client, resident: User, professional: User, areas: Areas
+) -> None:
+    client.force_login(professional)
+    edit = reverse("accounts:assisted_edit", args=[resident.pk])
+    assert client.get(edit).status_code == 200
+    response = client.post(
+        edit,
+        {
+            "display_name": "Mevr. Jansen",
+            "home_neighbourhood": areas.bu2.code,
+            "languages": "",
+            "phone": "0101234567",
+        },
+    )
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert (resident.display_name, resident.home_neighbourhood, resident.phone) == (
+        "Mevr. Jansen",
+        areas.bu2,
+        "0101234567",
+    )
+    # Only neighbourhoods where the professional works can be chosen.
+    client.post(edit, {"display_name": "X", "home_neighbourhood": areas.other_bu.code})
+    resident.refresh_from_db()
+    assert resident.home_neighbourhood == areas.bu2
+
+    delete = reverse("accounts:assisted_delete", args=[resident.pk])
+    assert client.post(delete, {"confirm": "nee"}).status_code == 200
+    assert User.objects.filter(pk=resident.pk).exists()
+    assert client.post(delete, {"confirm": "VERWIJDER"}).status_code == 302
+    assert not User.objects.filter(pk=resident.pk).exists()
+    assert User.objects.filter(pk=professional.pk).exists()
+    event = AuditEvent.objects.get(action="accounts.delete_account")
+    assert event.actor == professional and event.object_id == str(resident.pk)
+
+
+def test_others_cannot_edit_or_delete_an_assisted_account(
+    client: Client, resident: User, make_user: Callable[..., User]
+) -> None:
+    client.force_login(make_user())
+    for name in ("assisted_edit", "assisted_delete"):
+        url = reverse(f"accounts:{name}", args=[resident.pk])
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"confirm": "VERWIJDER", "display_name": "X"}).status_code == 403
+    resident.refresh_from_db()
+    assert resident.display_name == "Mevrouw Jansen"

@@ -157,6 +157,7 @@ EXPECTED_FOR_PROFESSIONAL: dict[str, set[str]] = {
     "my_assisted": {
         "accounts.view_profile",
         "accounts.change_profile",
+        "accounts.delete_account",
         "accounts.manage_assisted",
     },
     "others_assisted": set(),

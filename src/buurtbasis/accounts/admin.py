@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Consent, Membership, Organisation, User
 
@@ -8,7 +11,7 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "display_name", "home_neighbourhood", "is_active"]
     search_fields = ["email", "display_name"]
     raw_id_fields = ["home_neighbourhood", "assisted_by"]
-    exclude = ["password", "takeover_code"]
+    exclude = ["password", "takeover_code", "takeover_code_expires"]
 
 
 admin.site.register(Organisation)
@@ -23,5 +26,14 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
+    """Consent rows are append-only: they can be added and read, never changed or deleted."""
+
     list_display = ["user", "purpose", "given", "method", "at", "recorded_by"]
+    list_filter = ["purpose", "given", "method"]
     raw_id_fields = ["user", "recorded_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

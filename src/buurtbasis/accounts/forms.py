@@ -167,6 +167,8 @@ class RegisterForm(BaseForm):
 
 
 class ProfileForm(BaseForm):
+    """The profile; ``neighbourhoods`` limits the choice of home neighbourhood."""
+
     display_name = forms.CharField(label=_("Naam die anderen zien"), max_length=100)
     languages = forms.CharField(
         label=_("Talen die u spreekt"),
@@ -181,9 +183,11 @@ class ProfileForm(BaseForm):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, neighbourhoods: QuerySet[Area] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_neighbourhood"] = neighbourhood_field()
+        self.fields["home_neighbourhood"] = neighbourhood_field(neighbourhoods)
         self.order_fields(["display_name", "home_neighbourhood", "languages", "phone"])
 
 
@@ -331,7 +335,7 @@ class DeleteAccountForm(BaseForm):
 
     def clean_confirm(self) -> str:
         value: str = self.cleaned_data["confirm"]
-        if value.strip().upper() != str(CONFIRM_WORD):
+        if value.strip().upper() != CONFIRM_WORD:
             raise forms.ValidationError(
                 _("Typ precies het woord VERWIJDER."), code="wrong_confirmation"
             )

@@ -24,7 +24,8 @@ rules.add_perm("accounts.change_profile", is_self | is_assisting_professional)
 rules.add_perm("accounts.view_consents", is_self)
 rules.add_perm("accounts.change_consents", is_self)
 rules.add_perm("accounts.export_data", is_self)
-rules.add_perm("accounts.delete_account", is_self)
+# A professional deletes an assisted account on the resident's request (no e-mail, no sign-in).
+rules.add_perm("accounts.delete_account", is_self | is_assisting_professional)
 # Make a take-over code, see the assisted resident's details.
 rules.add_perm("accounts.manage_assisted", is_assisting_professional)
 

@@ -22,6 +22,7 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -682,6 +683,23 @@ def delete_account(user: User, *, actor: User) -> None:
     if not actor.has_perm("accounts.delete_account", user):
         audit.record(actor, "accounts.delete_account", user, result=AuditEvent.Result.DENIED)
         raise PermissionDenied(_("U kunt alleen uw eigen account verwijderen."))
-    with transaction.atomic():
-        audit.record(actor, "accounts.delete_account", user)
-        user.delete()
+    try:
+        with transaction.atomic():
+            audit.record(actor, "accounts.delete_account", user)
+            user.delete()
+    except (ProtectedError, RestrictedError) as error:
+        # Records that must be kept (e.g. money decisions) still point at this person.
+        kinds = sorted({obj._meta.label_lower for obj in error.args[1]})
+        audit.record(
+            actor, "accounts.delete_account", user, result=AuditEvent.Result.FAILED, kept=kinds
+        )
+        raise _error(
+            {
+                "__all__": _(
+                    "Uw account kan nog niet worden verwijderd: het hoort bij gegevens die "
+                    "bewaard moeten blijven, zoals besluiten over geld. Neem contact op met de "
+                    "beheerder; die helpt u verder."
+                )
+            },
+            code="protected",
+        ) from None

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 from sesame.utils import get_user as sesame_get_user
 
+from buurtbasis.areas.models import Area
 from buurtbasis.core import audit
 from buurtbasis.core.models import AuditEvent
 
@@ -38,6 +39,7 @@ from .forms import (
     ProfileForm,
     RegisterForm,
     TakeoverForm,
+    professional_neighbourhoods,
 )
 from .models import Consent, User
 
@@ -325,10 +327,14 @@ def delete(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     form = DeleteAccountForm(me, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.delete_account(me, actor=me)
-        logout(request)
-        messages.success(request, _("Uw account en uw gegevens zijn verwijderd."))
-        return redirect(settings.LOGOUT_REDIRECT_URL)
+        try:
+            services.delete_account(me, actor=me)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            logout(request)
+            messages.success(request, _("Uw account en uw gegevens zijn verwijderd."))
+            return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(
         request,
         "accounts/delete.html",
@@ -417,6 +423,69 @@ def assisted_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+@_assisted_guard
+@require_http_methods(["GET", "POST"])
+def assisted_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    resident = get_object_or_404(User, pk=pk)
+    if not me.has_perm("accounts.manage_assisted", resident):
+        raise PermissionDenied
+    choices = professional_neighbourhoods(me)
+    if resident.home_neighbourhood_id:
+        choices = choices | Area.objects.filter(pk=resident.home_neighbourhood_id)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, neighbourhoods=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_profile(
+                    resident,
+                    actor=me,
+                    display_name=data["display_name"],
+                    home_neighbourhood=data["home_neighbourhood"],
+                    languages=data["languages"],
+                    phone=data["phone"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("De gegevens zijn opgeslagen."))
+                return redirect("accounts:assisted_detail", pk=resident.pk)
+    else:
+        form = ProfileForm(
+            initial={
+                "display_name": resident.display_name,
+                "home_neighbourhood": resident.home_neighbourhood,
+                "languages": resident.languages,
+                "phone": resident.phone,
+            },
+            neighbourhoods=choices,
+        )
+    return render(request, "accounts/assisted_edit.html", {"form": form, "resident": resident})
+
+
+@_assisted_guard
+@require_http_methods(["GET", "POST"])
+def assisted_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an assisted account on the resident's request."""
+    me = _me(request)
+    resident = get_object_or_404(User, pk=pk)
+    if not me.has_perm("accounts.manage_assisted", resident):
+        raise PermissionDenied
+    form = DeleteAccountForm(resident, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_account(resident, actor=me)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Het account en de gegevens van de bewoner zijn verwijderd.")
+            )
+            return redirect("accounts:assisted")
+    return render(request, "accounts/assisted_delete.html", {"form": form, "resident": resident})
 
 
 @_assisted_guard
