@@ -285,3 +285,26 @@ def test_audit_page_filters_and_paginates(
     assert "verwijderd account" in body and "weg@example.org" not in body
     assert client.get(url, {"action": "bestaat-niet"}).status_code == 200
     assert AuditEvent.objects.filter(action="accounts.view_audit", actor=admin).exists()
+
+
+def test_delete_is_refused_clearly_while_kept_records_point_at_me(
+    client: Client, areas: Areas, make_user: Callable[..., User]
+) -> None:
+    """Some records must be kept (e.g. a residents' group in the budgets app protects its
+    contact person). Deleting then fails with a clear message and changes nothing."""
+    from django.apps import apps
+
+    try:
+        resident_group = apps.get_model("budgets", "ResidentGroup")
+    except LookupError:
+        pytest.skip("budgets app without ResidentGroup")
+    user = make_user()
+    resident_group.objects.create(district=areas.wk, name="Groep Noord", contact=user)
+    client.force_login(user)
+    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert response.status_code == 200
+    assert "kan nog niet worden verwijderd" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+    event = AuditEvent.objects.get(action="accounts.delete_account")
+    assert event.result == "failed"
+    assert event.detail == {"kept": ["budgets.residentgroup"]}
