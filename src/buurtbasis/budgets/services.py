@@ -667,24 +667,25 @@ def preview(framework: BudgetFramework) -> Preview:
             % {"names": ", ".join(missing_ref)}
         )
 
-    try:
-        result = allocation.allocate(
-            totals if not problems else dict.fromkeys(totals, 0),
-            inputs,
-            framework.base_amount_per_1000_cents,
-        )
-    except allocation.NoAllocationBasis:
+    if stats.districts and sum(i.inhabitants for i in inputs) == 0:
         problems.append(
             _(
-                "Geen enkele wijk heeft inwoners met een gewicht boven nul: er is geen basis "
-                "om het geld te verdelen."
+                "Van geen enkele wijk is het aantal inwoners bekend: er is geen basis om het "
+                "geld te verdelen."
             )
         )
-        result = allocation.allocate(
-            dict.fromkeys(totals, 0), inputs, framework.base_amount_per_1000_cents
+    elif stats.districts and sum(i.inhabitants * i.weight for i in inputs) == 0:
+        problems.append(
+            _(
+                "Alle wijken krijgen gewicht 0: er is geen basis om het geld te verdelen. "
+                "Kies kleinere gewichten."
+            )
         )
-    if stats.districts and not problems and sum(i.inhabitants for i in inputs) == 0:
-        problems.append(_("Van geen enkele wijk is het aantal inwoners bekend."))
+    result = allocation.allocate(
+        totals if not problems else dict.fromkeys(totals, 0),
+        inputs,
+        framework.base_amount_per_1000_cents,
+    )
 
     years = framework.years
     rows = [
