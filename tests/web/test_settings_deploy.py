@@ -161,3 +161,16 @@ def test_production_cookies_and_framing(production_responses: dict[str, Any]) ->
     body = production_responses["https"]["body"]
     assert 'lang="nl"' in body
     assert "style=" not in body
+
+
+def test_collectstatic_finds_the_projects_own_static_files() -> None:
+    """Every file under src/buurtbasis/static is found by the static finders, so
+    ``collectstatic`` puts it in the production manifest (a missing entry is a 500 on every
+    page in production)."""
+    from django.contrib.staticfiles import finders
+
+    static_dir = PROJECT_DIR / "src" / "buurtbasis" / "static"
+    files = [p.relative_to(static_dir).as_posix() for p in static_dir.rglob("*") if p.is_file()]
+    assert files
+    missing = [name for name in files if finders.find(name) is None]
+    assert not missing
