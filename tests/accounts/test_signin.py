@@ -136,7 +136,7 @@ def test_login_page_renders(client: Client) -> None:
 def test_errors_are_linked_to_their_field(client: Client) -> None:
     response = client.post(LOGIN, {"email": "geen-adres", "password": ""})
     body = response.content.decode()
-    assert 'id="id_email_error"' in body
+    assert '<ul class="errorlist error" id="id_email_error">' in body
     assert re.search(r'<input[^>]*aria-describedby="id_email_error"[^>]*id="id_email"', body) or (
         re.search(r'<input[^>]*id="id_email"[^>]*aria-describedby="id_email_error"', body)
     )

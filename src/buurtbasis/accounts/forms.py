@@ -43,7 +43,9 @@ class BBErrorList(ErrorList):
 
 
 class BaseForm(forms.Form):
-    error_class = BBErrorList
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_class", BBErrorList)
+        super().__init__(*args, **kwargs)
 
 
 if TYPE_CHECKING:
