@@ -258,3 +258,21 @@ def test_role_cache_is_refreshed_after_grant_and_revoke(
     assert user.has_perm("areas.import_statistics", areas.bu)
     services.revoke_role(user, areas.gm, Role.CIVIL_SERVANT)
     assert not user.has_perm("areas.import_statistics", areas.bu)
+
+
+def test_permission_checks_load_roles_once_per_user_object(
+    areas: Areas,
+    make_user: Callable[..., User],
+    organisation: Organisation,
+    django_assert_num_queries: Any,
+) -> None:
+    user = make_user()
+    services.grant_role(user, areas.gm, Role.PROFESSIONAL, organisation=organisation)
+    user = User.objects.get(pk=user.pk)
+    targets = [areas.gm, areas.wk, areas.bu, areas.bu2, areas.other_gm, areas.other_bu]
+    # 240 checks, one query: the roles, remembered on the user object.
+    with django_assert_num_queries(1):
+        for _round in range(20):
+            for area in targets:
+                user.has_perm("accounts.register_assisted", area)
+                user.has_perm("areas.view_members", area)

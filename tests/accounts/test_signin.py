@@ -213,6 +213,10 @@ def test_tampered_link_fails(client: Client, make_user: Callable[..., User]) -> 
     bad = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.post(reverse("accounts:link_login"), {"sesame": bad}).status_code == 400
     assert client.post(reverse("accounts:link_login"), {"sesame": ""}).status_code == 400
+    # Opening the page without a link leads to the page that asks for one.
+    response = client.get(reverse("accounts:link_login"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:link_request")
 
 
 def test_link_request_is_rate_limited(

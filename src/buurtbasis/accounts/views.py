@@ -173,7 +173,9 @@ def link_login(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_safe_next(request, reverse("accounts:profile")))
         audit.record(None, "accounts.login", None, result=AuditEvent.Result.FAILED, method="link")
         return render(request, "accounts/link_invalid.html", status=400)
-    if not token or sesame_get_user(token, update_last_login=False) is None:
+    if not token:
+        return redirect("accounts:link_request")
+    if sesame_get_user(token, update_last_login=False) is None:
         return render(request, "accounts/link_invalid.html", status=400)
     return render(request, "accounts/link_login.html", {"token": token})
 
