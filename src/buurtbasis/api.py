@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 
 from buurtbasis.areas.api import router as areas_router
+from buurtbasis.mutualhelp.api import router as mutualhelp_router
 
 api = NinjaAPI(
     title="Buurtbasis API",
@@ -32,3 +33,4 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/areas/", areas_router)
+api.add_router("/help/", mutualhelp_router)
