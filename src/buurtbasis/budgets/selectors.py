@@ -327,8 +327,30 @@ class MoneyFlow:
         return year.budget + _round(Fraction(year.elsewhere * self.scenario_bp, 10_000))
 
     @property
-    def rows(self) -> list[tuple[FlowYear, int]]:
-        return [(y, self.scenario(y)) for y in self.years]
+    def rows(self) -> list[tuple[FlowYear, int, int]]:
+        """Per year: the year, the scenario budget and the difference with today."""
+        return [(y, self.scenario(y), self.scenario(y) - y.budget) for y in self.years]
+
+    @property
+    def source_table(self) -> list[tuple[str, list[tuple[int, int]]]]:
+        """Per source: (public money, part in the district budget) for each year."""
+        table = []
+        for name in self.source_names:
+            cells = []
+            for year in self.years:
+                found = [s for s in year.sources if s.name == name]
+                cells.append(
+                    (sum(s.public for s in found), sum(s.to_budget for s in found))
+                )
+            table.append((name, cells))
+        return table
+
+    @property
+    def theme_table(self) -> list[tuple[str, list[int]]]:
+        return [
+            (name, [sum(a for n, a in year.themes if n == name) for year in self.years])
+            for name in self.theme_names
+        ]
 
     @property
     def source_names(self) -> list[str]:
@@ -420,6 +442,50 @@ def _reserve_label() -> str:
 
 
 # --- Open data ----------------------------------------------------------------------------------
+
+#: The columns of each open data set, in order. No names of people, no descriptions.
+OPEN_DATA_FIELDS: dict[str, list[str]] = {
+    "budgets": [
+        "framework_id",
+        "framework",
+        "municipality_code",
+        "district_code",
+        "district",
+        "year",
+        "amount_cents",
+        "reserve_cents",
+        "inhabitants",
+        "weight",
+    ],
+    "lines": [
+        "line_id",
+        "framework_id",
+        "municipality_code",
+        "district_code",
+        "year",
+        "line",
+        "organisational_support",
+        "allocated_cents",
+        "committed_cents",
+        "other_spent_cents",
+        "balance_cents",
+    ],
+    "transactions": [
+        "transaction_id",
+        "date",
+        "kind",
+        "unit",
+        "amount",
+        "account",
+        "framework_id",
+        "district_code",
+        "year",
+        "line_id",
+        "organisation",
+        "drawing_right_id",
+        "reversal_of",
+    ],
+}
 
 
 def open_budget_rows(
