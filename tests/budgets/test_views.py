@@ -6,9 +6,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
 from buurtbasis.accounts.models import User

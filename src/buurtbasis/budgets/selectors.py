@@ -339,9 +339,7 @@ class MoneyFlow:
             cells = []
             for year in self.years:
                 found = [s for s in year.sources if s.name == name]
-                cells.append(
-                    (sum(s.public for s in found), sum(s.to_budget for s in found))
-                )
+                cells.append((sum(s.public for s in found), sum(s.to_budget for s in found)))
             table.append((name, cells))
         return table
 
