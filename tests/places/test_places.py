@@ -268,5 +268,9 @@ def test_poster_and_card_pdf(client: Client, town: Town, tmp_path: Path) -> None
     assert "Wat is er te doen in de buurt?" in text
     assert "Buurtkamer De Linde" in text and "030 123 4567" in text
     card_text = pdf_text(card.content, tmp_path)
-    assert "En nog 4 plekken" in card_text and "Bel Sanne:" in card_text and "030 123 4567" in card_text
+    assert (
+        "En nog 4 plekken" in card_text
+        and "Bel Sanne:" in card_text
+        and "030 123 4567" in card_text
+    )
     assert pdf_pages_not_blank(card.content, tmp_path / "card") == 2
