@@ -9,6 +9,8 @@ from buurtbasis.core.demo import DEMO_PASSWORD, demo_users
 
 
 class Command(BaseCommand):
+    # Data only: `make run` starts runserver right after, which runs the system checks.
+    requires_system_checks: list[str] = []
     help = "Print the demo log-ins that exist in this database."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -9,6 +9,8 @@ from buurtbasis.core import audit, demo
 
 
 class Command(BaseCommand):
+    # Data only: `make run` starts runserver right after, which runs the system checks.
+    requires_system_checks: list[str] = []
     help = (
         "Load the demo data: the invented municipality Lindewaard with districts, "
         "neighbourhoods, figures and one demo person per role. Safe to run again."
