@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, Sum
 
+from buurtbasis.accounts.models import Organisation, User
 from buurtbasis.areas.models import Area
 from buurtbasis.ledger import services as ledger
 from buurtbasis.ledger.models import Account, Entry
@@ -622,6 +623,8 @@ def _accounts_for(
                 c.line_id,
                 c.organisation.name,
             )
+    org_ids: set[str] = set()
+    user_ids: set[str] = set()
     for r in rights:
         db = r.line.district_budget
         for account_id, role in (
@@ -632,6 +635,26 @@ def _accounts_for(
                 info[account_id] = AccountInfo(
                     role, db.framework_id, db.district.code, r.year, r.line_id, "", r.pk
                 )
+        if r.provider_organisation_id:
+            org_ids.add(str(r.provider_organisation_id))
+        if r.provider_user_id:
+            user_ids.add(str(r.provider_user_id))
+    # Providers' hour accounts: organisations by name, freelancers (people) without one.
+    if org_ids or user_ids:
+        org_type = ContentType.objects.get_for_model(Organisation)
+        user_type = ContentType.objects.get_for_model(User)
+        names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+        for account in Account.objects.filter(
+            Q(owner_type=org_type, owner_id__in=org_ids)
+            | Q(owner_type=user_type, owner_id__in=user_ids),
+            purpose="hours-provided",
+        ):
+            is_org = account.owner_type_id == org_type.pk
+            info[account.pk] = AccountInfo(
+                "provider",
+                0,
+                organisation=names.get(int(account.owner_id), "") if is_org else "",
+            )
     if district is None:
         fw_type = ContentType.objects.get_for_model(BudgetFramework)
         for account in Account.objects.filter(
@@ -669,8 +692,10 @@ def open_transaction_rows(
     info = _accounts_for(list(frameworks), district)
     if not info:
         return
+    scoped = [pk for pk, account in info.items() if account.role != "provider"]
+    touching = Entry.objects.filter(account_id__in=scoped).values("transaction_id")
     entries = (
-        Entry.objects.filter(account_id__in=list(info))
+        Entry.objects.filter(transaction_id__in=touching, account_id__in=list(info))
         .select_related("transaction")
         .order_by("transaction_id", "id")
         .values_list(
@@ -694,7 +719,7 @@ def open_transaction_rows(
             "unit": unit,
             "amount": amount,
             "account": account.role,
-            "framework_id": account.framework_id,
+            "framework_id": account.framework_id or None,
             "district_code": account.district_code,
             "year": account.year,
             "line_id": account.line_id,
