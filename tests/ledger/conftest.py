@@ -33,7 +33,8 @@ def make_account(db: None) -> MakeAccount:
 
 
 @pytest.fixture
-def ledger_flushable() -> Iterator[None]:
-    """For tests that commit ledger rows: empty the ledger before Django's flush (SQLite)."""
+def ledger_flushable(transactional_db: None) -> Iterator[None]:
+    """A committing test database whose ledger rows are emptied before Django's flush
+    (which uses DELETE on SQLite, refused by the append-only triggers)."""
     yield
     empty_ledger_for_tests()

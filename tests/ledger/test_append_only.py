@@ -167,3 +167,15 @@ def test_guard_column_lists_match_the_models() -> None:
     assert txn_columns - {"actor_id"} == set(TRANSACTION_COLUMNS)
     account_columns = {f.column for f in Account._meta.concrete_fields}
     assert set(ACCOUNT_FIXED_COLUMNS) == account_columns - {"name", "created_at"}
+
+
+def test_committed_ledger_rows_can_be_flushed_after_a_test(
+    ledger_flushable: None, make_account: MakeAccount
+) -> None:
+    """With the ledger_flushable fixture a transactional test may commit ledger rows: they are
+    emptied (guards lifted on SQLite test databases only) before Django flushes."""
+    src, a = make_account(allow_negative=True), make_account()
+    services.transfer(src, a, 5, kind="x", description="d", actor=None, idempotency_key="f")
+    assert Transaction.objects.count() == 1
+    # The guards are still on for everyone else.
+    _refused_by_db("DELETE FROM ledger_entry", [])
