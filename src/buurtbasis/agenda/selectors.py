@@ -41,6 +41,14 @@ def groups_with_members(groups: QuerySet[WorkingGroup]) -> list[WorkingGroup]:
     )
 
 
+def agenda_groups(agenda: Agenda) -> list[WorkingGroup]:
+    """The working groups of an agenda: its own follow-up groups and those of its BuurtTop."""
+    qs = WorkingGroup.objects.filter(agenda=agenda)
+    if agenda.buurttop_id:
+        qs = qs | WorkingGroup.objects.filter(buurttop_id=agenda.buurttop_id)
+    return groups_with_members(qs.distinct())
+
+
 def goals(agenda: Agenda) -> QuerySet[AgendaGoal]:
     return agenda.goals.select_related("public_value").prefetch_related(
         Prefetch("actions", queryset=AgendaAction.objects.select_related("working_group")),

@@ -497,7 +497,7 @@ def agenda_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda": agenda,
             "area": agenda.area,
             "grouped": selectors.goals_by_value(agenda),
-            "groups": list(agenda.groups.all()),
+            "groups": selectors.agenda_groups(agenda),
             "can_change": can_change,
             "can_publish": user.has_perm("agenda.publish_agenda", agenda),
             "can_review": user.has_perm("agenda.record_review", agenda),
@@ -655,7 +655,7 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "agenda": agenda,
         "area": agenda.area,
         "grouped": selectors.goals_by_value(agenda),
-        "groups": selectors.groups_with_members(agenda.groups.all()),
+        "groups": selectors.agenda_groups(agenda),
         "printed_on": timezone.localdate(),
     }
     return pdf_response(render_pdf("agenda/print/agenda.html", context, request), agenda.title)
