@@ -579,11 +579,11 @@ def read_cbs_file(
         own_name: str | None = None
         name_column: int | None = None
         candidates = [columns.own_name, columns.code_or_name, columns.level_names.get(level)]
-        for index in candidates:
-            text = _text(cell(row, index))
-            if not text or (index == columns.code_or_name and code_level(text.upper())):
+        for candidate in candidates:
+            text = _text(cell(row, candidate))
+            if not text or (candidate == columns.code_or_name and code_level(text.upper())):
                 continue  # WijkenEnBuurten holding a code, not a name
-            own_name, name_column = text, index
+            own_name, name_column = text, candidate
             break
         if own_name is not None and name_column is not None and len(own_name) > 200:
             errors.add(number, header[name_column], _("de naam is langer dan 200 tekens"))
