@@ -193,7 +193,7 @@ def _load(
     )
     _profile(fatima, home, offset(sanne_point, -250, 300), [Category.MOVING, Category.LANGUAGE])
     _profile(bram, home, offset(sanne_point, 500, -450), [Category.THINGS])
-    _profile(far, home, offset(sanne_point, 2600, 2600), [Category.MOVING])
+    _profile(far, home, offset(sanne_point, 1400, 1400), [Category.MOVING])
 
     saturday = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
     saturday += timedelta(days=(5 - saturday.weekday()) % 7 or 7)
@@ -387,6 +387,8 @@ def _load(
         reason=Report.Reason.COMMERCIAL,
         text="Dit is verkoop, geen burenhulp.",
     )
+    for post in (cupboard, sofa, jansen_request, lonely, kees_offer, bram_offer):
+        post.refresh_from_db()
     return {
         "created": True,
         "cupboard": cupboard,

@@ -39,7 +39,7 @@ def mask_to_moments(mask: int) -> list[str]:
     return [str(m) for m in Moment.values if mask & m]
 
 
-def radius_field(label: Any) -> forms.TypedChoiceField:
+def radius_field(label: Any, required: bool = True) -> forms.TypedChoiceField:
     choices = [
         (r, _("%(km)s km") % {"km": f"{r / 1000:g}".replace(".", ",")})
         for r in setting("RADIUS_CHOICES_M")
@@ -49,6 +49,8 @@ def radius_field(label: Any) -> forms.TypedChoiceField:
         choices=choices,
         coerce=int,
         initial=setting("DEFAULT_RADIUS_M"),
+        required=required,
+        empty_value=None,
     )
 
 
@@ -105,6 +107,7 @@ class PostForm(PointFields):
         choices=Kind.choices,
         initial=Kind.TASK,
         widget=forms.RadioSelect,
+        required=False,
     )
     description = forms.CharField(
         label=_("Toelichting (mag leeg)"),
@@ -119,9 +122,9 @@ class PostForm(PointFields):
         required=False,
         empty_label=_("— Kies uw buurt —"),
     )
-    radius_m = radius_field(_("Hoe ver weg mag de hulp wonen?"))
+    radius_m = radius_field(_("Hoe ver weg mag de hulp wonen?"), required=False)
     recurrence = forms.ChoiceField(
-        label=_("Hoe vaak?"), choices=Recurrence.choices, initial=Recurrence.ONCE
+        label=_("Hoe vaak?"), choices=Recurrence.choices, initial=Recurrence.ONCE, required=False
     )
     moments = forms.MultipleChoiceField(
         label=_("Wanneer? (niets aangevinkt: maakt niet uit)"),

@@ -46,15 +46,23 @@ def neighbourhood_context(area: Area, size: str) -> dict[str, Any]:
     }
 
 
-def render_neighbourhood(area: Area, size: str) -> bytes:
-    """The A4 sheet (``size="a4"``) or A6 card (``"a6"``) of a neighbourhood as PDF bytes."""
-    from weasyprint import CSS, HTML
-
+def render_html(area: Area, size: str) -> str:
     if size not in LIMITS:
         raise ValueError(size)
-    html = render_to_string(f"mutualhelp/pdf/{size}.html", neighbourhood_context(area, size))
-    document = HTML(string=html, url_fetcher=_refuse_fetch)
-    pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
+    return render_to_string(f"mutualhelp/pdf/{size}.html", neighbourhood_context(area, size))
+
+
+def build_document(area: Area, size: str) -> Any:
+    """The laid-out WeasyPrint document (pages with their sizes), before writing the PDF."""
+    from weasyprint import CSS, HTML
+
+    document = HTML(string=render_html(area, size), url_fetcher=_refuse_fetch)
+    return document.render(stylesheets=[CSS(filename=str(PDF_CSS))])
+
+
+def render_neighbourhood(area: Area, size: str) -> bytes:
+    """The A4 sheet (``size="a4"``) or A6 card (``"a6"``) of a neighbourhood as PDF bytes."""
+    pdf: bytes = build_document(area, size).write_pdf()
     return pdf
 
 

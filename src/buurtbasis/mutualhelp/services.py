@@ -953,7 +953,7 @@ def send_message(actor: Any, conversation: Conversation, body: str) -> Message:
         audit.record(actor, "mutualhelp.message_send", conversation, result="denied")
         raise PermissionDenied(_("Dit gesprek is niet van u."))
     body = _clean_body(body)
-    post = conversation.post
+    post = Post.objects.get(pk=conversation.post_id)
     if post.status in (Post.Status.WITHDRAWN, Post.Status.HIDDEN):
         raise ValidationError(
             {"body": _("Dit gesprek is gesloten: het bericht is ingetrokken of verborgen.")},
@@ -1087,11 +1087,12 @@ def thank(
         raise ValidationError(
             _("U kunt bedanken als u allebei een bericht heeft gestuurd."), code="too_early"
         )
-    post = conversation.post
     from_post_side = side == "post"
-    recipient = conversation.participant if from_post_side else post.owner
     today = today or timezone.localdate()
     with transaction.atomic():
+        # Fresh from the database: the post may have changed since the conversation was read.
+        post = Post.objects.select_for_update().select_related("owner").get(pk=conversation.post_id)
+        recipient = conversation.participant if from_post_side else post.owner
         if Thanks.objects.filter(conversation=conversation, from_post_side=from_post_side).exists():
             raise ValidationError(_("U heeft in dit gesprek al bedankt."), code="duplicate")
         thanks = Thanks.objects.create(

@@ -219,6 +219,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
             "nav": nav,
             "point_map": _point_map(near),
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -257,6 +258,7 @@ def post_create_on_behalf(request: HttpRequest) -> HttpResponse:
             "near": near,
             "point_map": _point_map(near),
         },
+        status=400 if form.errors else 200,
     )
 
 
