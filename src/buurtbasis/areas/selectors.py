@@ -134,9 +134,10 @@ def _direction(own: Decimal | None, other: Decimal | None) -> str:
     return "higher" if own > other else "lower"
 
 
-# Counts whose absolute value cannot be compared with the municipality's and that have no
-# meaningful share; the municipal value is shown for reference only.
-ABSOLUTE_UNITS = {"aantal", "ha"}
+# Values that are not "more" or "less" than the municipality's in a meaningful way: counts and
+# surfaces without a share (an area is smaller than its municipality), and classes (urbanity 1
+# is the most urban). The municipal value is shown for reference only.
+NO_DIRECTION_UNITS = {"aantal", "ha", "klasse"}
 
 
 def figures(area: Area) -> FigureGroups:
@@ -172,7 +173,7 @@ def figures(area: Area) -> FigureGroups:
         if municipal is not None:
             if share_kind and own.share is not None:
                 direction = _direction(own.share, municipal.share)
-            elif not share_kind and v.indicator.unit not in ABSOLUTE_UNITS:
+            elif not share_kind and v.indicator.unit not in NO_DIRECTION_UNITS:
                 direction = _direction(own.value, municipal.value)
         figure = Figure(v.indicator, own, municipal, share_kind, direction)
         if v.indicator.reading == Indicator.Reading.STRENGTH:

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from . import selectors
 from .models import Area, Level
 
+# Shown as large tiles at the top of a district or neighbourhood page.
+KEY_FIGURES = (selectors.INHABITANTS, selectors.HOUSEHOLDS, "dwellings")
+
 
 def choose(request: HttpRequest) -> HttpResponse:
     """The municipality chooser on the home page (a GET form): go to the chosen area."""
@@ -42,8 +45,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         "municipality": area.municipality,
         "children": kids,
         "groups": groups,
-        "inhabitants": groups.get(selectors.INHABITANTS),
-        "households": groups.get(selectors.HOUSEHOLDS),
+        "key_figures": [f for f in map(groups.get, KEY_FIGURES) if f is not None],
         "map_data": selectors.map_data(area, kids),
     }
     return render(request, "areas/area_detail.html", context)
