@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "buurtbasis.accounts",
     "buurtbasis.ledger",
     "buurtbasis.budgets",
+    "buurtbasis.initiatives",
     "buurtbasis.mutualhelp",
     "buurtbasis.places",
     "buurtbasis.wijkbeeld",

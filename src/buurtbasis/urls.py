@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gebieden/", include("buurtbasis.areas.urls")),
     path("account/", include("buurtbasis.accounts.urls")),
     path("budgetten/", include("buurtbasis.budgets.urls")),
+    path("initiatieven/", include("buurtbasis.initiatives.urls")),
     path("burenhulp/", include("buurtbasis.mutualhelp.urls")),
     path("plekken/", include("buurtbasis.places.urls")),
     path("wijkbeeld/", include("buurtbasis.wijkbeeld.urls")),
