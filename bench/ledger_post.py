@@ -6,6 +6,9 @@ the time of check_ledger and of a balances() read.
         # SQLite, then PostgreSQL in a database it creates (bb_ledger_bench_<pid>) and drops
     options: --n 20000 --accounts 1000 --backend sqlite|postgresql|all
 
+The machine is shared: compare the wall-clock figures with `uptime`'s load; the CPU time per
+post() of the benchmark process itself is printed too, as it does not depend on other load.
+
 Each backend runs in a child process of its own (Django is configured once per process).
 """
 
@@ -65,7 +68,7 @@ def child(n: int, n_accounts: int) -> dict[str, object]:
     rng = random.Random(42)  # noqa: S311 (benchmark data)
     latencies: list[float] = []
     refused = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(n):
         a, b = rng.sample(accounts, 2)
         t0 = time.perf_counter()
@@ -83,6 +86,7 @@ def child(n: int, n_accounts: int) -> dict[str, object]:
             refused += 1
         latencies.append(time.perf_counter() - t0)
     total_s = time.perf_counter() - started
+    cpu_ms = (time.process_time() - cpu_started) / n * 1000
 
     t0 = time.perf_counter()
     call_command("check_ledger", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -102,6 +106,8 @@ def child(n: int, n_accounts: int) -> dict[str, object]:
         "setup_postings_per_s": round(n_accounts / setup_s),
         "postings_per_s": round(n / total_s),
         "refused": refused,
+        "cpu_ms_per_post": round(cpu_ms, 2),
+        "load_average": round(os.getloadavg()[1], 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 2),
         "max_ms": round(latencies[-1] * 1000, 1),
@@ -164,6 +170,9 @@ def show(result: dict[str, object]) -> None:
         f"({result['refused']} refused for lack of funds)\n"
         f"  post() latency       p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
         f"max {result['max_ms']} ms\n"
+        f"  CPU of this process  {result['cpu_ms_per_post']} ms per post() "
+        f"(independent of other load; 5-min load average {result['load_average']} "
+        f"on {os.cpu_count()} cores)\n"
         f"  check_ledger         {result['check_ledger_s']} s over "
         f"{int(str(result['n'])) + int(str(result['accounts']))} transactions\n"
         f"  balances(1000)       {result['balances_1000_ms']} ms (one query)\n"
