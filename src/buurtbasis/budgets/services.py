@@ -387,7 +387,7 @@ def set_sources(
             if row.pk is not None and row.pk not in existing:
                 raise ValidationError(_("Deze geldbron hoort niet bij dit kader."))
             if row.pk is not None:
-                FundingSource.objects.filter(pk=row.pk).update(name=f"\x00{row.pk}")
+                FundingSource.objects.filter(pk=row.pk).update(name=f"\u2060swap-{row.pk}")
         result = []
         next_position = max((s.position for s in existing.values()), default=0) + 10
         for row in rows:
@@ -484,7 +484,7 @@ def set_themes(
             if row.pk is not None and row.pk not in existing:
                 raise ValidationError(_("Dit thema hoort niet bij dit kader."))
             if row.pk is not None:
-                Theme.objects.filter(pk=row.pk).update(name=f"\x00{row.pk}")
+                Theme.objects.filter(pk=row.pk).update(name=f"\u2060swap-{row.pk}")
         result = []
         next_position = max((t.position for t in existing.values()), default=0) + 10
         for row in rows:
