@@ -158,3 +158,18 @@ def test_only_officials_manage_commitments(
         services.create_commitment(
             _support_line(adopted, YEARS[0]), people.welfare, 100, actor=getattr(people, role)
         )
+
+
+def test_the_yearly_command_renews(adopted: BudgetFramework, people: People) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    services.create_commitment(
+        _support_line(adopted, YEARS[0]), people.welfare, 700, actor=people.official
+    )
+    out = io.StringIO()
+    call_command("renew_commitments", "--year", str(YEARS[1]), stdout=out)
+    assert "1 toezeggingen verlengd" in out.getvalue()
+    call_command("renew_commitments", "--year", str(YEARS[1]), stdout=io.StringIO())
+    assert CommitmentYear.objects.filter(year=YEARS[1]).count() == 1
