@@ -7,9 +7,11 @@ random generator around a profile per neighbourhood (old centre, family suburb, 
 social housing, village …) so every run gives the same numbers and neighbourhoods differ
 enough to show strengths beside needs.
 
-:func:`load` calls one small function per domain, in order; later domains (budgets,
-initiatives …) add their own function there. Everything goes through the services, so the
-demo exercises the same rules as real use. Loading twice changes nothing the second time.
+:func:`load` calls one small function per domain, in order (:data:`STEPS`): places, figures
+and people here (:data:`BASE_STEPS`), then each later domain's own ``<app>/demo.py`` (budgets,
+wijkbeeld with places and agenda, neighbour help; initiatives …). Everything goes through the
+services, so the demo exercises the same rules as real use. Loading twice changes nothing the
+second time.
 """
 
 from __future__ import annotations
@@ -523,18 +525,54 @@ def load_people(demo: Demo) -> None:
     demo.people["assisted"] = assisted
 
 
-#: The steps of :func:`load`, in order. Later domains append their own step.
-STEPS: list[Callable[[Demo], None]] = [load_areas, load_statistics, load_people]
+# The domains built on places and people keep their demo beside their code (``<app>/demo.py``,
+# one idempotent function of the municipality); imported here, late, to keep layers apart.
+
+
+def load_budgets(demo: Demo) -> None:
+    """A four-year budget framework, adopted, with a commitment and a drawing right."""
+    from buurtbasis.budgets.demo import load_demo_budgets
+
+    assert demo.municipality is not None
+    load_demo_budgets(demo.municipality)
+
+
+def load_wijkbeeld(demo: Demo) -> None:
+    """Places, a wijkbeeld of the professional's district, BuurtTop and agenda."""
+    from buurtbasis.wijkbeeld.demo import load_demo_wijkbeeld
+
+    assert demo.municipality is not None
+    load_demo_wijkbeeld(demo.municipality)
+
+
+def load_mutualhelp(demo: Demo) -> None:
+    """Requests and offers of neighbour help in every neighbourhood."""
+    from buurtbasis.mutualhelp.demo import load_demo_mutualhelp
+
+    assert demo.municipality is not None
+    load_demo_mutualhelp(demo.municipality)
+
+
+#: Places, figures and people: what every other domain's demo builds on.
+BASE_STEPS: tuple[Callable[[Demo], None], ...] = (load_areas, load_statistics, load_people)
+#: The steps of :func:`load`, in order. A new domain adds its own step.
+STEPS: tuple[Callable[[Demo], None], ...] = (
+    *BASE_STEPS,
+    load_budgets,
+    load_wijkbeeld,
+    load_mutualhelp,
+)
 
 
 def is_loaded() -> bool:
     return Area.objects.filter(code=MUNICIPALITY_CODE).exists()
 
 
-def load() -> Demo:
-    """Load (or complete) the demo data in one transaction."""
+def load(steps: Iterable[Callable[[Demo], None]] = STEPS) -> Demo:
+    """Load (or complete) the demo data in one transaction: every step by default, or only
+    ``steps`` (e.g. :data:`BASE_STEPS` for a test that needs places and people only)."""
     demo = Demo(created=not is_loaded())
     with transaction.atomic():
-        for step in STEPS:
+        for step in steps:
             step(demo)
     return demo
