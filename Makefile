@@ -46,8 +46,8 @@ browser-test: install
 	fi
 
 messages: install
-	cd src/buurtbasis && ../../$(BIN)/python ../../manage.py makemessages -l nl -l en --no-obsolete
-	$(BIN)/python manage.py compilemessages
+	$(BIN)/python manage.py makemessages -l en -l nl --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*" --ignore "staticfiles/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore .venv
 
 test: lint typecheck pytest browser-test
 
