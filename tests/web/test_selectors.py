@@ -46,3 +46,27 @@ def test_unusable_geometry_gives_none() -> None:
     assert simplify_geometry({"type": "Polygon"}) is None
     assert simplify_geometry({"type": "Polygon", "coordinates": [[["a", "b"]]]}) is None
     assert simplify_geometry({"type": "GeometryCollection", "geometries": []}) is None
+
+
+def test_large_maps_are_simplified_more_than_small_ones() -> None:
+    from buurtbasis.areas.models import Area
+    from buurtbasis.areas.selectors import map_data
+
+    big = {"type": "Polygon", "coordinates": [circle(5000, r=0.1)]}
+    small = {"type": "Polygon", "coordinates": [circle(5000, r=0.001)]}
+    big_map = map_data(Area(code="GM9999", name="Groot", level="GM", boundary=big))
+    small_map = map_data(Area(code="BU99990101", name="Klein", level="BU", boundary=small))
+    assert big_map is not None and small_map is not None
+    big_ring = big_map["features"][0]["geometry"]["coordinates"][0]
+    small_ring = small_map["features"][0]["geometry"]["coordinates"][0]
+    fine_ring = simplify_geometry(big)["coordinates"][0]  # type: ignore[index]
+    # at municipality scale details under ~10 metres go, at neighbourhood scale under ~2 metres
+    assert len(big_ring) < len(fine_ring)
+    assert big_ring[0] == big_ring[-1] and small_ring[0] == small_ring[-1]
+    assert len(small_ring) >= 8
+    assert big_map["features"][0]["properties"] == {
+        "code": "GM9999",
+        "name": "Groot",
+        "role": "self",
+        "url": "/gebieden/GM9999/",
+    }

@@ -267,15 +267,6 @@ def municipalities() -> QuerySet[Area]:
 # --- Map data -----------------------------------------------------------------------------------
 
 
-def _perpendicular(p: Sequence[float], a: Sequence[float], b: Sequence[float]) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    if dx == 0 and dy == 0:
-        return float(((p[0] - a[0]) ** 2 + (p[1] - a[1]) ** 2) ** 0.5)
-    return float(
-        abs(dy * p[0] - dx * p[1] + b[0] * a[1] - b[1] * a[0]) / (dx * dx + dy * dy) ** 0.5
-    )
-
-
 def _simplify_line(points: list[list[float]], tolerance: float) -> list[list[float]]:
     """Douglas–Peucker, iterative (no recursion limit on long rings)."""
     if len(points) < 3:
@@ -285,9 +276,17 @@ def _simplify_line(points: list[list[float]], tolerance: float) -> list[list[flo
     stack = [(0, len(points) - 1)]
     while stack:
         start, end = stack.pop()
+        ax, ay = points[start]
+        bx, by = points[end]
+        dx, dy = bx - ax, by - ay
+        norm = (dx * dx + dy * dy) ** 0.5
         best, index = 0.0, -1
         for i in range(start + 1, end):
-            d = _perpendicular(points[i], points[start], points[end])
+            px, py = points[i]
+            if norm == 0:
+                d = ((px - ax) ** 2 + (py - ay) ** 2) ** 0.5
+            else:
+                d = abs(dy * px - dx * py + bx * ay - by * ax) / norm
             if d > best:
                 best, index = d, i
         if index != -1 and best > tolerance:
@@ -301,48 +300,57 @@ def _round(c: object) -> float:
     return round(float(c), COORDINATE_DECIMALS)  # type: ignore[arg-type]
 
 
+def _dedupe_rounded(points: Iterable[Sequence[float]]) -> list[list[float]]:
+    """Points rounded to 6 decimals, without consecutive repeats."""
+    out: list[list[float]] = []
+    for x, y in points:
+        p = [round(x, COORDINATE_DECIMALS), round(y, COORDINATE_DECIMALS)]
+        if not out or out[-1] != p:
+            out.append(p)
+    return out
+
+
 def _ring(ring: Sequence[Sequence[float]], tolerance: float) -> list[list[float]] | None:
-    rounded: list[list[float]] = []
-    for point in ring:
-        p = [
-            round(float(point[0]), COORDINATE_DECIMALS),
-            round(float(point[1]), COORDINATE_DECIMALS),
-        ]
-        if not rounded or rounded[-1] != p:
-            rounded.append(p)
-    if len(rounded) < 4:
-        return rounded if len(rounded) >= 2 else None
-    closed = rounded[0] == rounded[-1]
-    body = rounded[:-1] if closed else rounded
-    # Split the closed ring at its first point and at the point farthest from it so that
-    # Douglas–Peucker keeps the shape of the whole ring.
-    first = body[0]
-    far = max(
-        range(len(body)), key=lambda i: (body[i][0] - first[0]) ** 2 + (body[i][1] - first[1]) ** 2
-    )
-    half1 = _simplify_line(body[: far + 1], tolerance)
-    half2 = _simplify_line([*body[far:], first], tolerance)
-    result = half1[:-1] + half2
-    if len(result) < 4:
-        return [*body[:3], body[0]] if len(body) >= 3 else None
-    return result
+    points = [[float(point[0]), float(point[1])] for point in ring]
+    if len(points) < 3:
+        return None
+    body = points[:-1] if points[0] == points[-1] else points
+    if len(body) < 4:
+        simple = body
+    else:
+        # Split the ring at its first point and at the point farthest from it, so that
+        # Douglas–Peucker keeps the shape of the whole ring.
+        fx, fy = body[0]
+        far = max(range(len(body)), key=lambda i: (body[i][0] - fx) ** 2 + (body[i][1] - fy) ** 2)
+        half1 = _simplify_line(body[: far + 1], tolerance)
+        half2 = _simplify_line([*body[far:], body[0]], tolerance)
+        simple = half1[:-1] + half2[:-1]
+    result = _dedupe_rounded(simple)
+    if len(result) > 1 and result[0] == result[-1]:
+        result.pop()
+    if len(result) < 3:
+        return None  # not an area any more at this precision
+    return [*result, result[0]]  # closed, as GeoJSON rings are
 
 
-def simplify_geometry(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A (Multi)Polygon with coordinates rounded to 6 decimals and simplified; other geometry
-    types are rounded only. ``None`` for missing or unusable geometry."""
+def simplify_geometry(
+    geometry: dict[str, Any] | None, tolerance: float = SIMPLIFY_TOLERANCE
+) -> dict[str, Any] | None:
+    """A (Multi)Polygon with coordinates rounded to 6 decimals and simplified (Douglas–Peucker
+    with ``tolerance`` in degrees); other geometry types are rounded only. ``None`` for
+    missing or unusable geometry."""
     if not isinstance(geometry, dict):
         return None
     kind = geometry.get("type")
     coords: Any = geometry.get("coordinates") or []
     try:
         if kind == "Polygon":
-            rings = [r for r in (_ring(ring, SIMPLIFY_TOLERANCE) for ring in coords) if r]
+            rings = [r for r in (_ring(ring, tolerance) for ring in coords) if r]
             return {"type": kind, "coordinates": rings} if rings else None
         if kind == "MultiPolygon":
             polygons = []
             for polygon in coords:
-                rings = [r for r in (_ring(ring, SIMPLIFY_TOLERANCE) for ring in polygon) if r]
+                rings = [r for r in (_ring(ring, tolerance) for ring in polygon) if r]
                 if rings:
                     polygons.append(rings)
             return {"type": kind, "coordinates": polygons} if polygons else None
@@ -361,8 +369,38 @@ def simplify_geometry(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
-def _feature(area: Area, role: str) -> dict[str, Any] | None:
-    geometry = simplify_geometry(area.boundary)
+def _extent(geometry: Any) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of a GeoJSON geometry's outer rings."""
+    try:
+        kind = geometry["type"]
+        polygons = (
+            ([geometry["coordinates"]] if kind == "Polygon" else geometry["coordinates"])
+            if kind in ("Polygon", "MultiPolygon")
+            else []
+        )
+        xs = [float(p[0]) for polygon in polygons for p in polygon[0]]
+        ys = [float(p[1]) for polygon in polygons for p in polygon[0]]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _tolerance(areas: Sequence[Area]) -> float:
+    """About a third of a pixel on a map that shows all ``areas`` 600 pixels wide: details
+    smaller than that are invisible, so a municipality map drops more points than a
+    neighbourhood map. Never below :data:`SIMPLIFY_TOLERANCE`."""
+    extents = [e for e in (_extent(a.boundary) for a in areas if a.boundary) if e]
+    if not extents:
+        return SIMPLIFY_TOLERANCE
+    width = max(e[2] for e in extents) - min(e[0] for e in extents)
+    height = max(e[3] for e in extents) - min(e[1] for e in extents)
+    return max(SIMPLIFY_TOLERANCE, max(width, height) / 1800)
+
+
+def _feature(area: Area, role: str, tolerance: float) -> dict[str, Any] | None:
+    geometry = simplify_geometry(area.boundary, tolerance)
     if geometry is None:
         return None
     return {
@@ -380,7 +418,12 @@ def _feature(area: Area, role: str) -> dict[str, Any] | None:
 def map_data(area: Area, kids: Iterable[Area] = ()) -> dict[str, Any] | None:
     """GeoJSON FeatureCollection of ``area`` (role ``self``) and its children (role ``child``),
     simplified for embedding in the page; ``None`` when none of them has a boundary."""
-    features = [_feature(area, "self"), *(_feature(k, "child") for k in kids)]
+    children_list = list(kids)
+    tolerance = _tolerance([area, *children_list])
+    features = [
+        _feature(area, "self", tolerance),
+        *(_feature(k, "child", tolerance) for k in children_list),
+    ]
     present = [f for f in features if f is not None]
     if not present:
         return None
