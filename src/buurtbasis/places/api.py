@@ -67,7 +67,7 @@ def place_out(place: Place) -> dict[str, object]:
         "id": place.pk,
         "name": place.name,
         "kind": place.kind,
-        "kind_label": place.get_kind_display(),
+        "kind_label": place.kind_label,
         "area": place.area.code,
         "description": place.description,
         "address": place.address,

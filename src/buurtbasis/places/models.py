@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from buurtbasis.areas.models import Area
@@ -39,6 +40,19 @@ class Kind(models.TextChoices):
     REPAIR = "repair", _("repaircafé of klusgroep")
     OTHER_ACTIVITY = "other_activity", _("andere activiteit")
     OTHER_PLACE = "other_place", _("andere plek")
+
+
+_KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def kind_label(kind: str) -> str:
+    """The label of a kind in the active language, cached per language (evaluating the lazy
+    choice labels for every place of a long list is slow)."""
+    language = get_language() or ""
+    labels = _KIND_LABELS.get(language)
+    if labels is None:
+        labels = _KIND_LABELS[language] = {str(k): str(v) for k, v in Kind.choices}
+    return labels.get(kind, kind)
 
 
 #: Kinds that are an activity (a group that meets) rather than a building or spot.
@@ -184,6 +198,10 @@ class Place(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("places:detail", kwargs={"pk": self.pk})
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
     @property
     def is_activity(self) -> bool:

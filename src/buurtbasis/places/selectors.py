@@ -29,6 +29,7 @@ def places_in(area: Area, *, active_only: bool = True) -> QuerySet[Place]:
 def geojson(places: QuerySet[Place] | list[Place]) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the places that have a point, for the map."""
     features = []
+    url_pattern = reverse("places:detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
     for place in places:
         if place.latitude is None or place.longitude is None:
             continue
@@ -42,9 +43,9 @@ def geojson(places: QuerySet[Place] | list[Place]) -> dict[str, Any]:
                 "properties": {
                     "id": place.pk,
                     "name": place.name,
-                    "kind": place.get_kind_display(),
+                    "kind": place.kind_label,
                     "schedule": place.schedule,
-                    "url": reverse("places:detail", kwargs={"pk": place.pk}),
+                    "url": url_pattern.format(place.pk),
                 },
             }
         )
@@ -89,10 +90,18 @@ def contact_for(area: Area) -> AreaContact | None:
     return None
 
 
-def print_places(area: Area) -> dict[str, list[Place]]:
-    """Active places for the poster and card: activities first, then places."""
-    places = list(places_in(area))
+#: A poster has room for this many places; the rest are counted ("and N more").
+POSTER_LIMIT = 24
+
+
+def print_places(area: Area, limit: int = POSTER_LIMIT) -> dict[str, Any]:
+    """Active places for the poster and card: activities first, then places; at most
+    ``limit`` of them (drop-in first, then by name), with the number left out."""
+    places = list(places_in(area).order_by("-drop_in", "name", "pk"))
+    activities = [p for p in places if p.is_activity][:limit]
+    others = [p for p in places if not p.is_activity][: max(0, limit - len(activities))]
     return {
-        "activities": [p for p in places if p.is_activity],
-        "places": [p for p in places if not p.is_activity],
+        "activities": activities,
+        "places": others,
+        "left_out": len(places) - len(activities) - len(others),
     }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,6 +36,16 @@ def _neighbourhoods(area: Area) -> QuerySet[Area]:
     return Area.objects.filter(municipality=area, level=Level.NEIGHBOURHOOD).order_by("name")
 
 
+#: Places per page of the list (and the map shows the same places).
+PAGE_SIZE = 100
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return query.urlencode()
+
+
 def area_places(request: HttpRequest, code: str) -> HttpResponse:
     """List (first) and map of the places in a neighbourhood, district or municipality."""
     area = _area(code)
@@ -45,7 +57,11 @@ def area_places(request: HttpRequest, code: str) -> HttpResponse:
         kind = ""
     if request.GET.get("inloop") == "1":
         places = places.filter(drop_in=True)
-    place_list = list(places)
+    page = Paginator(places, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    place_list = list(page.object_list)
+    detail = reverse("places:detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    for place in place_list:
+        place.url = detail.format(place.pk)
     can_add = any(request.user.has_perm("places.add_place", n) for n in _neighbourhoods(area)[:50])
     return render(
         request,
@@ -53,6 +69,8 @@ def area_places(request: HttpRequest, code: str) -> HttpResponse:
         {
             "area": area,
             "places": place_list,
+            "page": page,
+            "query": _query_without_page(request),
             "map_data": selectors.map_data(area, place_list),
             "kinds": Kind.choices,
             "kind": kind,
@@ -212,6 +230,6 @@ def card_pdf(request: HttpRequest, code: str) -> HttpResponse:
     context = _print_context(area)
     items = [*context["activities"], *context["places"]]  # type: ignore[misc]
     context["card_items"] = items[:CARD_ITEMS]
-    context["more_count"] = max(0, len(items) - CARD_ITEMS)
+    context["more_count"] = max(0, len(items) - CARD_ITEMS) + context["left_out"]  # type: ignore[operator]
     pdf = render_pdf("places/print/card.html", context, request)
     return pdf_response(pdf, f"kaart-{area.name}")

@@ -26,6 +26,10 @@ from .forms import CommentForm, IntroForm, KeyPersonForm, PartForm, PresenceForm
 from .models import ConversationRound, KeyPerson, Part, Presence, Wijkbeeld
 from .rules import below_ids
 
+#: How many places the places part lists (the places page has them all).
+PLACES_SHOWN = 30
+PLACES_PRINTED = 60
+
 
 def _area(code: str) -> Area:
     areas = Area.objects.select_related("parent", "municipality")
@@ -72,7 +76,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "wijkbeeld": wijkbeeld,
         "parts": parts,
         "figures": selectors.figures(area),
-        "places": list(place_selectors.places_in(area)),
+        "places": list(place_selectors.places_in(area)[:PLACES_SHOWN]),
+        "place_count": place_selectors.places_in(area).count(),
         "presences": presence_list,
         "presence_minutes": sum(p.minutes_per_week for p in presence_list),
         "key_people": services.visible_key_people(user, wijkbeeld),
@@ -432,7 +437,8 @@ def pdf(request: HttpRequest, code: str) -> HttpResponse:
         "area": area,
         "parts": list(selectors.parts_with_comments(wijkbeeld)),
         "figures": selectors.figures(area),
-        "places": list(place_selectors.places_in(area)),
+        "places": list(place_selectors.places_in(area)[:PLACES_PRINTED]),
+        "place_count": place_selectors.places_in(area).count(),
         "presences": presence_list,
         "presence_minutes": sum(p.minutes_per_week for p in presence_list),
         "rounds": selectors.rounds(wijkbeeld),
