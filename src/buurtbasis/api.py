@@ -1,5 +1,8 @@
 """The JSON API, ``/api/v1/``. Each app contributes a router in its own ``api.py``; the OpenAPI
-document is served at ``/api/v1/openapi.json``."""
+document is served at ``/api/v1/openapi.json``.
+
+No interactive docs page: ninja's Swagger page loads scripts from a CDN and runs an inline
+script, which the strict CSP blocks. Any OpenAPI viewer can read openapi.json instead."""
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,7 +21,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    docs_url=None,
 )
 
 

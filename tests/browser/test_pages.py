@@ -100,6 +100,7 @@ def test_map_draws_the_boundaries_and_links_to_the_areas(
     assert page.locator("#area-map svg path").count() == children + 1
     assert page.locator("#area-map svg path.leaflet-interactive").count() == children
     assert page.get_by_role("region", name=re.compile("Kaart van wijk")).is_visible()
+    assert page.get_by_role("button", name="Inzoomen").is_visible()
     page.locator("#area-map svg path.leaflet-interactive").first.dispatch_event("click")
     page.wait_for_url(re.compile(r"/gebieden/BU"))
 

@@ -115,3 +115,8 @@ def test_openapi_documents_both_endpoints(client: Client) -> None:
         "source",
     }
     assert components["ErrorOut"]["required"] == ["error"]
+
+
+@pytest.mark.django_db
+def test_no_interactive_docs_page_that_the_csp_would_break(client: Client) -> None:
+    assert client.get("/api/v1/docs").status_code == 404

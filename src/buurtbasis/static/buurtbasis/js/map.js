@@ -27,8 +27,14 @@
     var map = L.map(box, {
       scrollWheelZoom: false,
       zoomSnap: 0.25,
+      zoomControl: false,
       attributionControl: true
     });
+    // Zoom buttons labelled in the page's language.
+    L.control.zoom({
+      zoomInTitle: box.getAttribute("data-zoom-in") || "+",
+      zoomOutTitle: box.getAttribute("data-zoom-out") || "-"
+    }).addTo(map);
     map.attributionControl.setPrefix(
       '<a href="https://leafletjs.com" hreflang="en">Leaflet</a>'
     );
