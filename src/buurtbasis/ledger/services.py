@@ -96,7 +96,7 @@ def normalise_legs(entries: Iterable[tuple[Account, int]]) -> list[tuple[Account
         raise InvalidPosting(gettext("Een boeking heeft minstens twee regels nodig."))
     seen: set[int] = set()
     for leg in legs:
-        if not (isinstance(leg, tuple) and len(leg) == 2):
+        if not (isinstance(leg, tuple | list) and len(leg) == 2):
             raise InvalidPosting(gettext("Elke regel is een paar (rekening, bedrag)."))
         account, amount = leg
         if not isinstance(account, Account) or account.pk is None:
