@@ -254,8 +254,10 @@ def test_adopting_through_the_page(draft: BudgetFramework, people: People) -> No
     assert client.post(url, {"confirm": "yes"}).status_code == 302
     draft.refresh_from_db()
     assert draft.is_adopted
-    # Editing is no longer possible.
-    assert client.get(reverse("budgets:framework_sources", args=[draft.pk])).status_code == 403
+    # Editing is no longer possible, and the page says why.
+    refused = client.get(reverse("budgets:framework_sources", args=[draft.pk]), follow=True)
+    assert refused.redirect_chain[-1][0] == draft.get_absolute_url()
+    assert "al vastgesteld" in _text(refused)
 
 
 def test_adopting_lines_exceeding_sources_shows_the_reason(

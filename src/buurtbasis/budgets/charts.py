@@ -33,8 +33,8 @@ def _nice_max(value: int) -> int:
     if value <= 0:
         return 1
     magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = int(step * magnitude)
+    for tenths in (10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100):
+        top = tenths * magnitude // 10
         if top >= value:
             return top
     return value

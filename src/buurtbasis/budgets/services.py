@@ -133,6 +133,13 @@ def _describe(message: str, params: Mapping[str, Any]) -> str:
         return _(message) % params
 
 
+def _require_change(actor: Any, framework: BudgetFramework, action: str) -> None:
+    """An adopted framework is refused with a clear message first (it is public anyway), then
+    anyone who may not change it."""
+    _require_draft(framework)
+    _require(actor, "budgets.change_framework", framework, action)
+
+
 def _ledger_error(error: LedgerError) -> ValidationError:
     return ValidationError(str(error), code="ledger")
 
@@ -288,7 +295,7 @@ def update_framework(framework: BudgetFramework, *, actor: User, **changes: Any)
     unknown = set(changes) - set(FRAMEWORK_SETTINGS)
     if unknown:
         raise ValueError(f"unknown framework settings: {sorted(unknown)}")
-    _require(actor, "budgets.change_framework", framework, "budgets.update_framework")
+    _require_change(actor, framework, "budgets.update_framework")
     with transaction.atomic():
         _lock(framework)
         framework.refresh_from_db()
@@ -328,7 +335,7 @@ def set_sources(
 ) -> list[FundingSource]:
     """Replace the sources of a draft framework with ``rows`` (existing sources not listed are
     kept; rows with ``delete`` are removed). Amounts per year are cents, never negative."""
-    _require(actor, "budgets.change_framework", framework, "budgets.set_sources")
+    _require_change(actor, framework, "budgets.set_sources")
     years = set(framework.years)
     seen: set[str] = set()
     for row in rows:
@@ -450,7 +457,7 @@ def set_themes(
 ) -> list[Theme]:
     """Add, rename, re-weigh or remove themes of a draft framework. The shares may add up to
     more than is left after organisational support while editing; adoption refuses that."""
-    _require(actor, "budgets.change_framework", framework, "budgets.set_themes")
+    _require_change(actor, framework, "budgets.set_themes")
     seen: set[str] = set()
     for row in rows:
         if row.delete:
@@ -520,7 +527,7 @@ def set_weights(
 ) -> list[AllocationWeight]:
     """Set the allocation weight (basis points, −100 % … +100 %) of indicators by key; a
     weight of 0 removes the indicator from the formula. Keys not given are left alone."""
-    _require(actor, "budgets.change_framework", framework, "budgets.set_weights")
+    _require_change(actor, framework, "budgets.set_weights")
     if "inhabitants" in weights:
         raise ValidationError(
             _("Het aantal inwoners zit al in de formule; het kan geen gewicht krijgen."),
@@ -1493,7 +1500,7 @@ def close_year(framework: BudgetFramework, year: int, *, actor: User) -> YearClo
     summary = YearClosing(year=year)
     with transaction.atomic():
         rights = list(
-            DrawingRight.objects.select_for_update()
+            DrawingRight.objects.select_for_update(of=("self",))
             .filter(line__district_budget__framework=framework, year=year, closed_at=None)
             .select_related(
                 "line__district_budget__district",

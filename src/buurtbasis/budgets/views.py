@@ -81,6 +81,18 @@ def _framework(request: HttpRequest, pk: int) -> BudgetFramework:
     return framework
 
 
+def _refuse_change(request: HttpRequest, framework: BudgetFramework) -> HttpResponse | None:
+    """A response when the framework cannot be edited here: adopted (say so), or not allowed."""
+    if framework.is_adopted:
+        messages.error(
+            request, _("Dit budgetkader is al vastgesteld en kan niet meer worden gewijzigd.")
+        )
+        return redirect(framework)
+    if not request.user.has_perm("budgets.change_framework", framework):
+        return _deny(request)
+    return None
+
+
 def _district(code: str) -> Area:
     return get_object_or_404(
         Area.objects.select_related("municipality"), code=code.upper(), level=Level.DISTRICT
@@ -214,8 +226,8 @@ def _settings_initial(framework: BudgetFramework) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    if not request.user.has_perm("budgets.change_framework", framework):
-        return _deny(request)
+    if (refused := _refuse_change(request, framework)) is not None:
+        return refused
     form = FrameworkForm(request.POST or None, initial=_settings_initial(framework))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -236,8 +248,8 @@ EXTRA_ROWS = 2
 @require_http_methods(["GET", "POST"])
 def framework_sources(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    if not request.user.has_perm("budgets.change_framework", framework):
-        return _deny(request)
+    if (refused := _refuse_change(request, framework)) is not None:
+        return refused
     years = framework.years
     initial = []
     for source in framework.sources.prefetch_related("amounts"):
@@ -284,8 +296,8 @@ def framework_sources(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def framework_themes(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    if not request.user.has_perm("budgets.change_framework", framework):
-        return _deny(request)
+    if (refused := _refuse_change(request, framework)) is not None:
+        return refused
     initial: list[dict[str, Any]] = [
         {"pk": t.pk, "name": t.name, "share_bp": t.share_bp} for t in framework.themes.all()
     ]
@@ -320,8 +332,8 @@ def framework_themes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def framework_weights(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
-    if not request.user.has_perm("budgets.change_framework", framework):
-        return _deny(request)
+    if (refused := _refuse_change(request, framework)) is not None:
+        return refused
     current = {w.indicator.key: w.weight_bp for w in framework.weights.select_related("indicator")}
     form = WeightsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
