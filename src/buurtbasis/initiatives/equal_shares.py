@@ -224,7 +224,9 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
     values: list[Fraction] = [share]
     nums: list[int] = [share.numerator]
     dens: list[int] = [share.denominator]
-    class_of_value: dict[Fraction, int] = {share: 0}
+    class_of_value: dict[tuple[int, int], int] = {(share.numerator, share.denominator): 0}
+    # Sort key of each class: the float first (fast), the exact value only when floats tie.
+    keys: list[tuple[float, Fraction]] = [(float(share), share)]
     order: list[int] = [0]  # the classes in ascending order of their money
     position: list[int] = [0]  # each class's place in that order
     cls = [0] * len(data.group_size)
@@ -293,17 +295,19 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
             amount = best_pay if best_pay < value else value
             paid[c] = amount
             new_value = value - amount
-            new_class = class_of_value.get(new_value)
+            exact = (new_value.numerator, new_value.denominator)
+            new_class = class_of_value.get(exact)
             if new_class is None:
-                new_class = class_of_value[new_value] = len(values)
+                new_class = class_of_value[exact] = len(values)
                 values.append(new_value)
-                nums.append(new_value.numerator)
-                dens.append(new_value.denominator)
+                nums.append(exact[0])
+                dens.append(exact[1])
+                keys.append((float(new_value), new_value))
                 created = True
             moved[c] = new_class
         if created:
             for c in range(len(order), len(values)):
-                insort(order, c, key=values.__getitem__)
+                insort(order, c, key=keys.__getitem__)
             position = [0] * len(values)
             for place, c in enumerate(order):
                 position[c] = place
