@@ -91,7 +91,7 @@ def contact_for(area: Area) -> AreaContact | None:
 
 
 #: A poster has room for this many places; the rest are counted ("and N more").
-POSTER_LIMIT = 24
+POSTER_LIMIT = 16
 
 
 def print_places(area: Area, limit: int = POSTER_LIMIT) -> dict[str, Any]:
