@@ -49,6 +49,9 @@ messages: install
 	$(BIN)/python manage.py makemessages -l en -l nl --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*" --ignore "staticfiles/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore .venv
 
+check-ledger: install
+	$(BIN)/python manage.py check_ledger
+
 test: lint typecheck pytest browser-test
 
 clean:

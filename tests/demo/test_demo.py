@@ -294,6 +294,11 @@ def test_load_demo_loads_every_domain_once() -> None:
     # And with --if-empty it does not even look.
     assert "not loaded" in load_demo("--if-empty")
     assert snapshot() == loaded
+    # The demo's money went through the ledger and every ledger invariant holds.
+    assert loaded["ledger.Transaction"] > 0
+    ledger_report = StringIO()
+    call_command("check_ledger", stdout=ledger_report)
+    assert "Grootboek klopt" in ledger_report.getvalue()
 
 
 def test_if_empty_does_nothing_when_any_area_exists() -> None:
