@@ -115,6 +115,8 @@ def _build(world: World, spec: dict[str, Any], now: Any) -> tuple[Post, dict[int
                 lat_e6=point[0],
                 lon_e6=point[1],
                 radius_m=p["radius"],
+                moments=p["moments"],
+                last_active_at=profile.last_active_at,
             )
         for q in p["posts"]:
             ppoint = offset(point, q["dn"], q["de"])
@@ -132,6 +134,7 @@ def _build(world: World, spec: dict[str, Any], now: Any) -> tuple[Post, dict[int
                 moments=q["moments"],
                 status=q["status"],
                 seats=1 if q["kind"] == "ride" else None,
+                owner_active_at=profile.last_active_at,
             )
         if p["block"] == "by_asker":
             Block.objects.create(blocker=asker, blocked=user)
@@ -275,3 +278,138 @@ def test_a_candidate_at_the_far_edge_of_the_box_is_found(world: World) -> None:
         made[name] = user.pk
     result = matching.find_candidates(subject)
     assert [c.user_id for c in result] == [made["in"]]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(0, 10_000),
+    radius=st.sampled_from([1000, 2000, 5000]),
+    limit=st.sampled_from([1, 3, 10]),
+)
+def test_the_ring_search_stops_early_without_losing_anyone(
+    world: World, seed: int, radius: int, limit: int
+) -> None:
+    """A busy area (hundreds of rows over several rings): the early stop must give exactly the
+    brute-force top."""
+    import random
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    with transaction.atomic():
+        asker = User.objects.create_user(None, None, display_name="Vrager")
+        subject = Post.objects.create(
+            direction="request",
+            kind=rng.choice(KINDS),
+            category="moving",
+            title="t",
+            owner=asker,
+            created_by=asker,
+            neighbourhood=world.bu,
+            lat_e6=CENTRE[0],
+            lon_e6=CENTRE[1],
+            radius_m=radius,
+            moments=rng.choice([0, 3, 24]),
+        )
+        users = User.objects.bulk_create(
+            [User(display_name=f"P{i}", password="!") for i in range(240)]
+        )
+        if users[0].pk is None:
+            users = list(User.objects.exclude(pk=asker.pk).filter(display_name__startswith="P"))
+        for i, user in enumerate(users):
+            point = offset(CENTRE, rng.uniform(-4000, 4000), rng.uniform(-4000, 4000))
+            profile = HelpProfile.objects.create(
+                user=user,
+                lat_e6=point[0],
+                lon_e6=point[1],
+                radius_m=rng.choice(RADII),
+                moments=rng.choice([0, 1, 24, ALL_MOMENTS]),
+                last_active_at=now - timedelta(days=rng.randrange(0, 120)),
+            )
+            if i % 2:
+                Capability.objects.create(
+                    profile=profile,
+                    user=user,
+                    category="moving",
+                    lat_e6=point[0],
+                    lon_e6=point[1],
+                    radius_m=profile.radius_m,
+                    moments=profile.moments,
+                    last_active_at=profile.last_active_at,
+                )
+            if i % 3 == 0:
+                Post.objects.create(
+                    direction="offer",
+                    kind=rng.choice(KINDS),
+                    category="moving",
+                    title="x",
+                    owner=user,
+                    created_by=user,
+                    neighbourhood=world.bu,
+                    lat_e6=point[0],
+                    lon_e6=point[1],
+                    radius_m=rng.choice(RADII),
+                    moments=rng.choice([0, 3, 24]),
+                    seats=1,
+                    owner_active_at=profile.last_active_at,
+                )
+        result = matching.find_candidates(subject, limit=limit, now=now)
+        expected = _brute_force(subject, now, limit)
+        assert [(c.user_id, c.post_id, c.score) for c in result] == [
+            (c.user_id, c.post_id, c.score) for c in expected
+        ]
+        transaction.set_rollback(True)
+
+
+def test_ring_edges() -> None:
+    assert matching.ring_edges(500) == [400, 500]
+    assert matching.ring_edges(1000) == [400, 800, 1000]
+    assert matching.ring_edges(5000) == [400, 800, 1600, 3200, 5000]
+    assert matching.ring_edges(300) == [300]
+    # A row beyond a ring edge in the database is never nearer than the edge itself.
+    assert 399.5 <= matching._lower_bound_m(400) <= 400.5
+
+
+@pytest.mark.django_db
+def test_copies_for_matching_stay_in_step(world: World, make_person: Any, make_post: Any) -> None:
+    from buurtbasis.mutualhelp import services
+
+    kees = make_person("Kees", categories=["moving"])
+    offer = make_post(kees, direction="offer")
+    profile = HelpProfile.objects.get(user=kees)
+    cap = Capability.objects.get(user=kees)
+    assert cap.last_active_at == profile.last_active_at == offer.owner_active_at
+    HelpProfile.objects.filter(user=kees).update(last_active_at=timezone.now() - timedelta(days=40))
+    services.touch_active(kees)
+    profile.refresh_from_db()
+    cap.refresh_from_db()
+    offer.refresh_from_db()
+    assert cap.last_active_at == profile.last_active_at == offer.owner_active_at
+    assert (timezone.now() - profile.last_active_at).total_seconds() < 60
+    services.set_person_vulnerable(kees, kees, True)
+    cap.refresh_from_db()
+    assert cap.vulnerable
+    services.save_profile(
+        kees,
+        actor=kees,
+        categories=["moving"],
+        neighbourhood=world.bu,
+        radius_m=500,
+        moments=9,
+    )
+    cap.refresh_from_db()
+    assert (cap.radius_m, cap.moments) == (500, 9)
+
+
+@pytest.mark.django_db
+def test_people_who_left_are_not_candidates(world: World, make_person: Any, make_post: Any) -> None:
+    asker = make_person()
+    kees = make_person(categories=["moving"])
+    post = make_post(asker)
+    assert [c.user_id for c in matching.find_candidates(post)] == [kees.pk]
+    User.objects.filter(pk=kees.pk).update(is_active=False)
+    assert matching.find_candidates(post) == []

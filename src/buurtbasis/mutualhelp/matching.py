@@ -20,12 +20,18 @@ exists between them and anyone who speaks for the post (in either direction).
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from buurtbasis.accounts.models import User
 
 from . import geo
 from .models import Block, Capability, Direction, Moment, Post, Recurrence
@@ -197,99 +203,230 @@ def _days(now: datetime, moment: datetime | None) -> int | None:
     return max((now - moment).days, 0)
 
 
+#: The most a candidate can score apart from distance (fit + time + recent activity), for an
+#: open post and for someone who only said they can help.
+MAX_REST = {
+    SOURCE_POST: FIT_SAME_KIND + TIME_POINTS + ACTIVITY_STEPS[0][1],
+    SOURCE_CAPABILITY: FIT_CAPABILITY + TIME_POINTS + ACTIVITY_STEPS[0][1],
+}
+#: The search looks in rings: up to 400 m, 800 m, 1.6 km … up to the radius of the post.
+FIRST_RING_M = 400
+#: The database computes distances with the post's own latitude for the longitude scale,
+#: Python with the mean of both: a 1 % + 5 m margin keeps every SQL ring a superset of the
+#: exact rule (to ~100 km, far beyond the largest radius).
+SQL_MARGIN, SQL_SLACK_M = 1.01, 5.0
+
+
+def ring_edges(radius_m: int) -> list[int]:
+    """The outer edges of the search rings for a radius: 400, 800, 1600, … then the radius."""
+    edges, edge = [], FIRST_RING_M
+    while edge < radius_m:
+        edges.append(edge)
+        edge *= 2
+    return [*edges, radius_m]
+
+
+def _sql_d2(metres: float) -> float:
+    """A distance in metres as the database's squared distance (micro-degrees²), widened by
+    the margin."""
+    return ((metres * SQL_MARGIN + SQL_SLACK_M) / geo.M_PER_E6) ** 2
+
+
+def _lower_bound_m(edge_m: int) -> float:
+    """The least exact distance of a row that lies beyond the SQL ring edge of ``edge_m``."""
+    return max(math.sqrt(_sql_d2(edge_m)) * geo.M_PER_E6 / SQL_MARGIN - SQL_SLACK_M, 0.0)
+
+
+class RingQuery:
+    """One source of candidates (open posts, or capabilities), searched ring by ring.
+
+    Plain parameterised SQL, built once per search: the same text runs on SQLite and
+    PostgreSQL, uses the (…, category, lat_e6, lon_e6) index for the bounding box, and lets the
+    database drop rows outside the ring or outside their own radius before anything is
+    fetched. The squared distance (micro-degrees²) is only used to cut; it is never returned.
+    """
+
+    def __init__(self, post: Post, source: str, now: datetime) -> None:
+        self.post = post
+        if source == SOURCE_POST:
+            table = Post._meta.db_table
+            columns = (
+                "id, owner_id, kind, lat_e6, lon_e6, radius_m, moments, starts_at, "
+                "hide_location, owner_active_at, created_by_id"
+            )
+            where = (
+                "status = %s AND direction = %s AND category = %s AND "
+                "(starts_at IS NULL OR starts_at >= %s OR recurrence <> %s)"
+            )
+            wanted = Direction.OFFER if post.is_request else Direction.REQUEST
+            params: list[Any] = [
+                Post.Status.OPEN,
+                wanted,
+                post.category,
+                connection.ops.adapt_datetimefield_value(now - timedelta(days=1)),
+                Recurrence.ONCE,
+            ]
+        else:
+            table = Capability._meta.db_table
+            columns = "user_id, lat_e6, lon_e6, radius_m, moments, last_active_at, vulnerable"
+            where = "category = %s"
+            params = [post.category]
+        factor = geo.lon_factor(post.lat_e6)
+        per_metre = SQL_MARGIN / geo.M_PER_E6
+        slack = SQL_SLACK_M * SQL_MARGIN / geo.M_PER_E6
+        self.sql = (
+            f"SELECT {columns} FROM (SELECT {columns}, "  # noqa: S608 (fixed names only)
+            "((lat_e6 - %s) * %s) * ((lat_e6 - %s) * %s) "
+            "+ ((lon_e6 - %s) * %s) * ((lon_e6 - %s) * %s) AS d2 "
+            f"FROM {table} WHERE {where} "
+            "AND lat_e6 >= %s AND lat_e6 <= %s AND lon_e6 >= %s AND lon_e6 <= %s) ring "
+            "WHERE d2 <= %s AND d2 <= (radius_m * %s + %s) * (radius_m * %s + %s) AND d2 > %s"
+        )
+        lat, lon = post.lat_e6, post.lon_e6
+        self.head = [lat, 1.0, lat, 1.0, lon, factor, lon, factor, *params]
+        self.own = [per_metre, slack, per_metre, slack]
+        self.source = source
+
+    def rows(self, inner_m: int | None, outer_m: int) -> list[tuple[Any, ...]]:
+        """Rows beyond ``inner_m`` (exclusive) up to ``outer_m`` — a slightly wider superset of
+        the exact rule, which :func:`_candidate` then applies."""
+        post = self.post
+        box = geo.bbox(post.lat_e6, post.lon_e6, int(outer_m * SQL_MARGIN**2 + 2 * SQL_SLACK_M) + 1)
+        params = [
+            *self.head,
+            box.lat_min,
+            box.lat_max,
+            box.lon_min,
+            box.lon_max,
+            _sql_d2(outer_m),
+            *self.own,
+            _sql_d2(inner_m) if inner_m is not None else -1.0,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        if connection.vendor == "postgresql":
+            return fetched
+        return [self._convert(row) for row in fetched]
+
+    def _convert(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """SQLite hands back datetimes as text and booleans as 0/1."""
+        if self.source == SOURCE_POST:
+            pid, uid, kind, lat, lon, radius, moments, starts, hidden, active, by = row
+            return (
+                pid,
+                uid,
+                kind,
+                lat,
+                lon,
+                radius,
+                moments,
+                _aware(starts),
+                bool(hidden),
+                _aware(active),
+                by,
+            )
+        uid, lat, lon, radius, moments, active, hidden = row
+        return (uid, lat, lon, radius, moments, _aware(active), bool(hidden))
+
+
+def _aware(value: Any) -> datetime | None:
+    """A stored datetime (UTC, as SQLite hands it back: text or naive) made aware."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
 def find_candidates(
     post: Post, *, limit: int = 10, now: datetime | None = None, exclude: Iterable[int] = ()
 ) -> list[Candidate]:
     """The best ``limit`` candidates for ``post``, each person once, in rank order.
 
     For a request: open offers and people who can help with its category. For an offer: open
-    requests. Blocks are respected in both directions, for everyone who speaks for the post."""
+    requests. Blocks are respected in both directions, for everyone who speaks for the post;
+    people who no longer take part are left out.
+
+    The database searches ring by ring (bounding boxes on indexed integer columns, rows outside
+    either radius dropped); :func:`score` ranks what it finds. The search stops as soon as even
+    a perfect fit beyond the current ring could not beat the ``limit``-th best found so far, so
+    a large radius in a busy city costs little more than a small one."""
     now = now or timezone.now()
+    skip = set(exclude)
+    while True:
+        found = _search(post, limit, now, skip)
+        inactive = set(
+            User.objects.filter(pk__in=[c.user_id for c in found], is_active=False).values_list(
+                "pk", flat=True
+            )
+        )
+        if not inactive:
+            return found
+        skip |= inactive  # rare: search again without them
+
+
+def _search(post: Post, limit: int, now: datetime, exclude: set[int]) -> list[Candidate]:
     side = post.side_user_ids()
     blocked = blocked_user_ids(side)
-    skip = side | blocked | set(exclude)
-    box = geo.bbox(post.lat_e6, post.lon_e6, post.radius_m)
-    in_box = {
-        "lat_e6__gte": box.lat_min,
-        "lat_e6__lte": box.lat_max,
-        "lon_e6__gte": box.lon_min,
-        "lon_e6__lte": box.lon_max,
-    }
-    wanted = Direction.OFFER if post.is_request else Direction.REQUEST
-    found: list[Candidate] = []
+    skip = side | blocked | exclude
+    sources = [SOURCE_CAPABILITY, SOURCE_POST] if post.is_request else [SOURCE_POST]
+    queries = {source: RingQuery(post, source, now) for source in sources}
+    active = set(sources)
+    best: dict[int, Candidate] = {}
+    inner: int | None = None
+    for outer in ring_edges(post.radius_m):
+        for source in sources:
+            if source not in active:
+                continue
+            for row in queries[source].rows(inner, outer):
+                candidate = _candidate(post, source, row, skip, blocked, now)
+                if candidate is None:
+                    continue
+                current = best.get(candidate.user_id)
+                if current is None or candidate.rank_key < current.rank_key:
+                    best[candidate.user_id] = candidate
+        inner = outer
+        if len(best) >= limit:
+            kth = heapq.nsmallest(limit, best.values(), key=lambda c: c.rank_key)[-1]
+            beyond = distance_points(int(_lower_bound_m(outer)), post.radius_m)
+            active = {src for src in active if beyond + MAX_REST[src] >= kth.score}
+        if not active:
+            break
+    return heapq.nsmallest(limit, best.values(), key=lambda c: c.rank_key)
 
-    rows = (
-        Post.objects.filter(
-            current_posts_q(now),
-            status=Post.Status.OPEN,
-            direction=wanted,
-            category=post.category,
-            owner__is_active=True,
-            **in_box,
-        )
-        .values_list(
-            "id",
-            "owner_id",
-            "kind",
-            "lat_e6",
-            "lon_e6",
-            "radius_m",
-            "moments",
-            "starts_at",
-            "hide_location",
-            "owner__help_profile__last_active_at",
-            "created_by_id",
-        )
-        .iterator(chunk_size=2000)
-    )
-    for pid, uid, kind, lat, lon, radius, moments, starts, hidden, active, by in rows:
+
+def _candidate(
+    post: Post,
+    source: str,
+    row: tuple[Any, ...],
+    skip: set[int],
+    blocked: set[int],
+    now: datetime,
+) -> Candidate | None:
+    """Score one row, or ``None`` when it is not eligible (exactly, by the rule)."""
+    if source == SOURCE_POST:
+        pid, uid, kind, lat, lon, radius, moments, starts, hidden, active, by = row
         if uid in skip or by in blocked:
-            continue
-        d = geo.distance_m(post.lat_e6, post.lon_e6, lat, lon)
-        if d > post.radius_m or d > radius:
-            continue
-        s = score(
-            distance_m=d,
-            radius_m=post.radius_m,
-            subject_kind=post.kind,
-            candidate_kind=kind,
-            subject_moments=post.moments,
-            subject_starts_at=post.starts_at,
-            candidate_moments=moments,
-            candidate_starts_at=starts,
-            days_inactive=_days(now, active),
-        )
-        found.append(Candidate(uid, SOURCE_POST, pid, kind, d, s, hidden))
-
-    if post.is_request:
-        caps = (
-            Capability.objects.filter(category=post.category, user__is_active=True, **in_box)
-            .values_list(
-                "user_id",
-                "lat_e6",
-                "lon_e6",
-                "radius_m",
-                "profile__moments",
-                "profile__last_active_at",
-                "profile__vulnerable",
-            )
-            .iterator(chunk_size=2000)
-        )
-        for uid, cap_lat, cap_lon, radius, moments, active, hidden in caps:
-            if uid in skip or cap_lat is None or cap_lon is None:
-                continue
-            d = geo.distance_m(post.lat_e6, post.lon_e6, cap_lat, cap_lon)
-            if d > post.radius_m or d > radius:
-                continue
-            s = score(
-                distance_m=d,
-                radius_m=post.radius_m,
-                subject_kind=post.kind,
-                candidate_kind=None,
-                subject_moments=post.moments,
-                subject_starts_at=post.starts_at,
-                candidate_moments=moments,
-                days_inactive=_days(now, active),
-            )
-            found.append(Candidate(uid, SOURCE_CAPABILITY, None, None, d, s, hidden))
-    return top(found, limit)
+            return None
+    else:
+        uid, lat, lon, radius, moments, active, hidden = row
+        pid = kind = starts = None
+        if uid in skip or lat is None or lon is None:
+            return None
+    d = geo.distance_m(post.lat_e6, post.lon_e6, lat, lon)
+    if d > post.radius_m or d > radius:
+        return None
+    points = score(
+        distance_m=d,
+        radius_m=post.radius_m,
+        subject_kind=post.kind,
+        candidate_kind=kind,
+        subject_moments=post.moments,
+        subject_starts_at=post.starts_at,
+        candidate_moments=moments,
+        candidate_starts_at=starts,
+        days_inactive=_days(now, active),
+    )
+    return Candidate(uid, source, pid, kind, d, points, hidden)

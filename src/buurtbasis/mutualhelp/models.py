@@ -126,8 +126,9 @@ class HelpProfile(models.Model):
 class Capability(models.Model):
     """ "I can help with this kind of thing" — one row per person and category.
 
-    The point and radius are copies of the profile's, so that finding helpers near a request
-    is one range scan on an index (category, lat, lon)."""
+    Point, radius, moments, last activity and the vulnerable flag are copies of the profile's
+    (kept in step by the services), so that finding helpers near a request is one range scan
+    on an index (category, lat, lon) without joins."""
 
     profile = models.ForeignKey(HelpProfile, on_delete=models.CASCADE, related_name="capabilities")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -135,6 +136,9 @@ class Capability(models.Model):
     lat_e6 = models.IntegerField(null=True, blank=True)
     lon_e6 = models.IntegerField(null=True, blank=True)
     radius_m = models.PositiveIntegerField(default=1000)
+    moments = models.PositiveSmallIntegerField(default=0)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    vulnerable = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("kan helpen met")
@@ -194,6 +198,8 @@ class Post(models.Model):
     lon_e6 = models.IntegerField()
     radius_m = models.PositiveIntegerField(_("zoekafstand (meter)"), default=1000)
     hide_location = models.BooleanField(_("plek nooit tonen"), default=False)
+    # A copy of the owner's last activity (for matching without a join), kept in step.
+    owner_active_at = models.DateTimeField(null=True, blank=True)
     recurrence = models.CharField(
         _("hoe vaak"), max_length=10, choices=Recurrence.choices, default=Recurrence.ONCE
     )
@@ -250,9 +256,20 @@ class Post(models.Model):
                 fields=["status", "direction", "category", "lat_e6", "lon_e6"], name="mh_post_geo"
             ),
             # The neighbourhood page: newest open posts of one direction.
+            # Covering: the newest first straight from the index, and the count without
+            # reading the table (hide_location, starts_at, recurrence are the other filters).
             models.Index(
-                fields=["neighbourhood", "status", "direction", "hide_location", "-created_at"],
-                name="mh_post_area",
+                fields=[
+                    "neighbourhood",
+                    "status",
+                    "direction",
+                    "-created_at",
+                    "-id",
+                    "hide_location",
+                    "starts_at",
+                    "recurrence",
+                ],
+                name="mh_post_listing",
             ),
             models.Index(fields=["status", "direction", "digested_at"], name="mh_post_digest"),
         ]

@@ -166,15 +166,23 @@ def get_profile(user: User) -> HelpProfile:
     return profile
 
 
+def _sync_activity(user_id: int, at: datetime) -> None:
+    """Copy someone's last activity to their capabilities and open posts (used by matching)."""
+    Capability.objects.filter(user_id=user_id).update(last_active_at=at)
+    Post.objects.filter(owner_id=user_id, status=Post.Status.OPEN).update(owner_active_at=at)
+
+
 def touch_active(user: Any) -> None:
-    """Remember that someone used neighbour help (at most once an hour, one UPDATE)."""
+    """Remember that someone used neighbour help (at most once an hour)."""
     if not _is_user(user):
         return
     now = timezone.now()
     updated = HelpProfile.objects.filter(
         user=user, last_active_at__lt=now - ACTIVE_TOUCH_INTERVAL
     ).update(last_active_at=now)
-    if not updated and not HelpProfile.objects.filter(user=user).exists():
+    if updated:
+        _sync_activity(user.pk, now)
+    elif not HelpProfile.objects.filter(user=user).exists():
         get_profile(user)
 
 
@@ -327,8 +335,13 @@ def save_profile(
             Capability(profile=profile, user=user, category=c) for c in cats if c not in existing
         )
         profile.capabilities.update(
-            lat_e6=profile.lat_e6, lon_e6=profile.lon_e6, radius_m=profile.radius_m
+            lat_e6=profile.lat_e6,
+            lon_e6=profile.lon_e6,
+            radius_m=profile.radius_m,
+            moments=profile.moments,
+            vulnerable=profile.vulnerable,
         )
+        _sync_activity(user.pk, profile.last_active_at)
         after = (
             profile.neighbourhood_id,
             profile.lat_e6,
@@ -358,6 +371,7 @@ def set_person_vulnerable(actor: User, person: User, vulnerable: bool) -> HelpPr
         profile.vulnerable = bool(vulnerable)
         profile.vulnerable_set_by = actor if vulnerable else None
         profile.save(update_fields=["vulnerable", "vulnerable_set_by", "updated_at"])
+        profile.capabilities.update(vulnerable=bool(vulnerable))
         if vulnerable:
             Post.objects.filter(owner=person).exclude(status=Post.Status.CLOSED).update(
                 hide_location=True
@@ -635,6 +649,7 @@ def create_post(
             lon_e6=point[1],
             radius_m=radius,
             hide_location=bool(hide_location) or profile.vulnerable,
+            owner_active_at=profile.last_active_at,
             recurrence=recurrence,
             moments=moments_value,
             starts_at=starts_at,

@@ -38,11 +38,14 @@ from .forms import (
 from .models import (
     Block,
     Bloemetje,
+    Category,
     Conversation,
     Direction,
+    Kind,
     Message,
     Nomination,
     Post,
+    Recurrence,
     Report,
 )
 
@@ -74,11 +77,21 @@ def _neighbourhood(code: str) -> Area:
 
 
 def _decorate(posts: list[Post], point: tuple[int, int] | None) -> list[Post]:
-    """Attach the distance to show (text only, rounded) to each post."""
+    """Attach what a list shows to each post: the distance (text only, rounded), its address
+    and its labels (looked up once per list, not once per post)."""
+    labels = {
+        "category": {k: str(v) for k, v in Category.choices},
+        "kind": {k: str(v) for k, v in Kind.choices},
+        "recurrence": {k: str(v) for k, v in Recurrence.choices},
+    }
+    detail = reverse("mutualhelp:post_detail", kwargs={"pk": 0})[: -len("0/")]
     for post in posts:
-        post.distance_text = geo.format_distance(  # type: ignore[attr-defined]
-            services.visible_distance(post, point)
-        )
+        extra: Any = post
+        extra.distance_text = geo.format_distance(services.visible_distance(post, point))
+        extra.url = f"{detail}{post.pk}/"
+        extra.category_label = labels["category"].get(post.category, post.category)
+        extra.kind_label = labels["kind"].get(post.kind, post.kind)
+        extra.recurrence_label = labels["recurrence"].get(post.recurrence, post.recurrence)
     return posts
 
 
