@@ -152,6 +152,15 @@ def briefing(area: Area) -> Briefing:
     )
 
 
+def initiatives(area: Area, limit: int) -> tuple[list[Any], int]:
+    """The initiatives in the area (from the initiatives app): the first ``limit`` and the
+    total."""
+    from buurtbasis.initiatives.selectors import initiatives_in
+
+    qs = initiatives_in(area).order_by("name", "pk")
+    return list(qs[:limit]), qs.count()
+
+
 def part_as_dict(part: Part) -> dict[str, Any]:
     return {
         "id": part.pk,
