@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from buurtbasis.agenda.api import router as agenda_router
 from buurtbasis.areas.api import router as areas_router
 from buurtbasis.budgets.api import router as budgets_router
+from buurtbasis.initiatives.api import router as initiatives_router
 from buurtbasis.mutualhelp.api import router as mutualhelp_router
 from buurtbasis.places.api import router as places_router
 from buurtbasis.wijkbeeld.api import router as wijkbeeld_router
@@ -41,6 +42,7 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/areas/", areas_router)
 api.add_router("/budgets/", budgets_router)
+api.add_router("/initiatives/", initiatives_router)
 api.add_router("/help/", mutualhelp_router)
 api.add_router("/places/", places_router)
 api.add_router("/wijkbeeld/", wijkbeeld_router)

@@ -1,4 +1,43 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "initiatives"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    path("nieuw/", views.create, name="create"),
+    path("gebied/<str:code>/", views.showcase, name="showcase"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/wijzigen/", views.edit, name="edit"),
+    path("<int:pk>/stand/", views.set_state, name="set_state"),
+    path("<int:pk>/initiatiefnemers/", views.owners, name="owners"),
+    path("<int:pk>/reageren/", views.comment, name="comment"),
+    path("<int:pk>/meedoen/", views.join, name="join"),
+    path("<int:pk>/behoefte/", views.need_add, name="need_add"),
+    path("behoefte/<int:pk>/aanbieden/", views.need_answer, name="need_answer"),
+    path("behoefte/<int:pk>/stand/", views.need_status, name="need_status"),
+    path("aanbod/<int:pk>/besluit/", views.answer_decide, name="answer_decide"),
+    path("<int:pk>/aanvragen/", views.grant_new, name="grant_new"),
+    path("aanvraag/<int:pk>/", views.grant_detail, name="grant_detail"),
+    path("aanvraag/<int:pk>/besluit/", views.grant_decide, name="grant_decide"),
+    path("aanvraag/<int:pk>/intrekken/", views.grant_withdraw, name="grant_withdraw"),
+    path("aanvraag/<int:pk>/uitgave/", views.expense_add, name="expense_add"),
+    path("besluiten/", views.decisions, name="decisions"),
+    path("<int:pk>/verhaal/", views.story_new, name="story_new"),
+    path("<int:pk>/financiering/", views.funding, name="funding"),
+    path("fondsen/", views.funds, name="funds"),
+    path("fondsen/nieuw/", views.fund_edit, name="fund_new"),
+    path("fondsen/<int:pk>/", views.fund_detail, name="fund_detail"),
+    path("fondsen/<int:pk>/wijzigen/", views.fund_edit, name="fund_edit"),
+    path("gemeente/<str:code>/cofinanciering/", views.cofunding, name="cofunding"),
+    path("budgetregel/<int:pk>/", views.line, name="line"),
+    path("budgetregel/<int:pk>/stemming/", views.vote_new, name="vote_new"),
+    path("wijk/<str:code>/buurtjury/", views.panel, name="panel"),
+    path("wijk/<str:code>/stemmingen/", views.district_votes, name="votes"),
+    path("stemming/<int:pk>/", views.vote_detail, name="vote_detail"),
+    path("stemming/<int:pk>/aanmelden/", views.vote_nominate, name="vote_nominate"),
+    path("stemming/<int:pk>/stemmen/", views.vote_cast, name="vote_cast"),
+    path("stemming/<int:pk>/papier/", views.vote_paper, name="vote_paper"),
+    path("stemming/<int:pk>/status/", views.vote_status, name="vote_status"),
+    path("stemlijst/<int:pk>/verwijderen/", views.option_remove, name="option_remove"),
+]
