@@ -168,7 +168,8 @@ class Item:
     amount_cents: int
 
 
-def _panel_members(district: Area) -> list[PanelMember]:
+def panel_members(district: Area) -> list[PanelMember]:
+    """The active members of the district's buurtjury."""
     return list(
         PanelMember.objects.filter(panel__district=district, until__isnull=True).select_related(
             "user"
@@ -182,7 +183,7 @@ def _deciders(request: GrantRequest) -> list[User]:
     district = request.area
     owners = set(request.initiative.owners.values_list("user_id", flat=True))
     if request.route == GrantRequest.Route.PANEL:
-        users = [m.user for m in _panel_members(district)]
+        users = [m.user for m in panel_members(district)]
     else:
         users = district_member_users(district, [Role.PROFESSIONAL]) + [
             v.user for v in PanelVolunteer.objects.filter(district=district).select_related("user")
@@ -266,7 +267,7 @@ def request_grant(
         GrantRequest.Route.SMALL if amount <= rules.small_limit_cents else GrantRequest.Route.PANEL
     )
     if route == GrantRequest.Route.PANEL:
-        eligible = [m for m in _panel_members(line.area) if not is_owner_of(m.user, initiative)]
+        eligible = [m for m in panel_members(line.area) if not is_owner_of(m.user, initiative)]
         if len(eligible) < MIN_PANEL:
             raise ValidationError(
                 {
@@ -438,7 +439,7 @@ def _outcome(request: GrantRequest) -> bool | None:
             return True
         return None
     eligible = [
-        m for m in _panel_members(request.area) if not is_owner_of(m.user, request.initiative)
+        m for m in panel_members(request.area) if not is_owner_of(m.user, request.initiative)
     ]
     majority = len(eligible) // 2 + 1
     yes = sum(1 for d in decisions if d.approve)
