@@ -537,6 +537,14 @@ def load_budgets(demo: Demo) -> None:
     load_demo_budgets(demo.municipality)
 
 
+def load_initiatives(demo: Demo) -> None:
+    """Initiatives in every state, grants (small and panel), a vote, funds and stories."""
+    from buurtbasis.initiatives.demo import load_demo_initiatives
+
+    assert demo.municipality is not None
+    load_demo_initiatives(demo.municipality)
+
+
 def load_wijkbeeld(demo: Demo) -> None:
     """Places, a wijkbeeld of the professional's district, BuurtTop and agenda."""
     from buurtbasis.wijkbeeld.demo import load_demo_wijkbeeld
@@ -559,6 +567,7 @@ BASE_STEPS: tuple[Callable[[Demo], None], ...] = (load_areas, load_statistics, l
 STEPS: tuple[Callable[[Demo], None], ...] = (
     *BASE_STEPS,
     load_budgets,
+    load_initiatives,
     load_wijkbeeld,
     load_mutualhelp,
 )
