@@ -6,3 +6,21 @@ class AgendaConfig(AppConfig):
     name = "buurtbasis.agenda"
     label = "agenda"
     verbose_name = _("Wijkagenda")
+
+    def ready(self) -> None:
+        from buurtbasis.core.navigation import register_area_link
+
+        register_area_link(
+            "agenda:area",
+            _("BuurtTop en wijkagenda"),
+            _("Waar de buurt over 5 tot 10 jaar wil staan, en wat we daarvoor doen."),
+            levels=("WK", "BU"),
+            order=60,
+        )
+        register_area_link(
+            "agenda:framework",
+            _("Uitgangspunten van de gemeente"),
+            _("De publieke waarden, de wijkindeling en de instrumenten die de raad vaststelt."),
+            levels=("GM",),
+            order=70,
+        )

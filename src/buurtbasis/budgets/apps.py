@@ -6,3 +6,21 @@ class BudgetsConfig(AppConfig):
     name = "buurtbasis.budgets"
     label = "budgets"
     verbose_name = _("Wijkbudgetten")
+
+    def ready(self) -> None:
+        from buurtbasis.core.navigation import register_area_link
+
+        register_area_link(
+            "budgets:district_budget",
+            _("Wijkbudget"),
+            _("Het geld van de wijk: per jaar, per thema, wat is toegezegd en uitgegeven."),
+            levels=("WK",),
+            order=40,
+        )
+        register_area_link(
+            "budgets:money_flow",
+            _("Geldstromen"),
+            _("Al het publieke geld dat door de wijk gaat, per bron en thema."),
+            levels=("WK",),
+            order=45,
+        )

@@ -6,3 +6,16 @@ class InitiativesConfig(AppConfig):
     name = "buurtbasis.initiatives"
     label = "initiatives"
     verbose_name = _("Bewonersinitiatieven")
+
+    def ready(self) -> None:
+        from buurtbasis.core.navigation import register_area_link
+
+        from . import admin  # noqa: F401  (admin is registered explicitly, see settings)
+
+        register_area_link(
+            "initiatives:showcase",
+            _("Initiatieven"),
+            _("Wat bewoners hier samen doen, en hoe u kunt meedoen of helpen."),
+            levels=("GM", "WK", "BU"),
+            order=20,
+        )

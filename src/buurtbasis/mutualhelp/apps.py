@@ -6,3 +6,14 @@ class MutualHelpConfig(AppConfig):
     name = "buurtbasis.mutualhelp"
     label = "mutualhelp"
     verbose_name = _("Burenhulp")
+
+    def ready(self) -> None:
+        from buurtbasis.core.navigation import register_area_link
+
+        register_area_link(
+            "mutualhelp:neighbourhood",
+            _("Burenhulp"),
+            _("Vraag of bied hulp aan buren: een klus, iets lenen, een ritje."),
+            levels=("BU",),
+            order=30,
+        )

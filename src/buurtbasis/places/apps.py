@@ -6,3 +6,14 @@ class PlacesConfig(AppConfig):
     name = "buurtbasis.places"
     label = "places"
     verbose_name = _("Plekken")
+
+    def ready(self) -> None:
+        from buurtbasis.core.navigation import register_area_link
+
+        register_area_link(
+            "places:area",
+            _("Plekken en activiteiten"),
+            _("Waar u buren ontmoet: buurtkamer, eettafel, wandelgroep en meer."),
+            levels=("GM", "WK", "BU"),
+            order=10,
+        )

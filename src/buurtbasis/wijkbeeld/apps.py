@@ -6,3 +6,14 @@ class WijkbeeldConfig(AppConfig):
     name = "buurtbasis.wijkbeeld"
     label = "wijkbeeld"
     verbose_name = _("Wijkbeeld")
+
+    def ready(self) -> None:
+        from buurtbasis.core.navigation import register_area_link
+
+        register_area_link(
+            "wijkbeeld:detail",
+            _("Wijkbeeld"),
+            _("De buurt in beeld: cijfers, plekken, mensen, geschiedenis en wat goed werkt."),
+            levels=("WK", "BU"),
+            order=50,
+        )
