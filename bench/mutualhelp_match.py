@@ -58,7 +58,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def build_city(people: int, offers: int, requests: int, rng: random.Random) -> dict[str, Any]:
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from buurtbasis.accounts.models import User
     from buurtbasis.areas.models import Area
@@ -183,8 +183,6 @@ def build_city(people: int, offers: int, requests: int, rng: random.Random) -> d
             batch_size=5000,
             ignore_conflicts=True,
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     return {
         "build_s": round(time.perf_counter() - started, 1),
         "capabilities": len(capabilities),
@@ -231,6 +229,8 @@ def child(people: int, offers: int, requests: int, samples: int) -> dict[str, An
         }
     else:
         city = build_city(people, offers, requests, rng)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
     ids = list(Post.objects.filter(status="open", direction="request").values_list("pk", flat=True))
     chosen = rng.sample(ids, min(samples, len(ids)))
@@ -346,7 +346,8 @@ def postgres_run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"bb_mutualhelp_bench_{os.getpid()}"
+    keep = bool(args.postgres_db)
+    name = args.postgres_db or f"bb_mutualhelp_bench_{os.getpid()}"
     admin = psycopg.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
@@ -355,13 +356,16 @@ def postgres_run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         dbname=parts.path.lstrip("/") or "postgres",
         autocommit=True,
     )
-    admin.execute(f'CREATE DATABASE "{name}"')
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if not exists:
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         env = dict(os.environ)
         env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
         return run_child("postgresql", args, env)
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
 
@@ -395,6 +399,11 @@ def main() -> None:
         "--sqlite-path",
         default="",
         help="keep the SQLite city in this file and reuse it next time (default: a temp file)",
+    )
+    parser.add_argument(
+        "--postgres-db",
+        default="",
+        help="keep the PostgreSQL city in this database and reuse it (default: a temporary one)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

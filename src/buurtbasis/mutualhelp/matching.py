@@ -274,16 +274,21 @@ class RingQuery:
         factor = geo.lon_factor(post.lat_e6)
         per_metre = SQL_MARGIN / geo.M_PER_E6
         slack = SQL_SLACK_M * SQL_MARGIN / geo.M_PER_E6
+        # Floating point throughout (PostgreSQL would otherwise compute in slow NUMERIC):
+        # the integer differences are exact, then DOUBLE PRECISION on both databases.
+        dy = "CAST(lat_e6 - %s AS DOUBLE PRECISION)"
+        dx = "(CAST(lon_e6 - %s AS DOUBLE PRECISION) * CAST(%s AS DOUBLE PRECISION))"
+        real = "CAST(%s AS DOUBLE PRECISION)"
         self.sql = (
             f"SELECT {columns} FROM (SELECT {columns}, "  # noqa: S608 (fixed names only)
-            "((lat_e6 - %s) * %s) * ((lat_e6 - %s) * %s) "
-            "+ ((lon_e6 - %s) * %s) * ((lon_e6 - %s) * %s) AS d2 "
+            f"{dy} * {dy} + {dx} * {dx} AS d2 "
             f"FROM {table} WHERE {where} "
             "AND lat_e6 >= %s AND lat_e6 <= %s AND lon_e6 >= %s AND lon_e6 <= %s) ring "
-            "WHERE d2 <= %s AND d2 <= (radius_m * %s + %s) * (radius_m * %s + %s) AND d2 > %s"
+            f"WHERE d2 <= {real} AND d2 <= (radius_m * {real} + {real}) * (radius_m * {real} "
+            f"+ {real}) AND d2 > {real}"
         )
         lat, lon = post.lat_e6, post.lon_e6
-        self.head = [lat, 1.0, lat, 1.0, lon, factor, lon, factor, *params]
+        self.head = [lat, lat, lon, factor, lon, factor, *params]
         self.own = [per_metre, slack, per_metre, slack]
         self.source = source
 

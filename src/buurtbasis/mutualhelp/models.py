@@ -147,7 +147,20 @@ class Capability(models.Model):
             models.UniqueConstraint(fields=["profile", "category"], name="mh_one_capability"),
         ]
         indexes = [
-            models.Index(fields=["category", "lat_e6", "lon_e6"], name="mh_cap_geo"),
+            # Covering: a matching ring is answered from the index alone.
+            models.Index(
+                fields=[
+                    "category",
+                    "lat_e6",
+                    "lon_e6",
+                    "radius_m",
+                    "user",
+                    "moments",
+                    "last_active_at",
+                    "vulnerable",
+                ],
+                name="mh_cap_match",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,8 +265,26 @@ class Post(models.Model):
         ]
         indexes = [
             # Matching: open posts of one direction and category inside a bounding box.
+            # Covering (every column the search reads), so a ring needs no table lookups.
             models.Index(
-                fields=["status", "direction", "category", "lat_e6", "lon_e6"], name="mh_post_geo"
+                fields=[
+                    "status",
+                    "direction",
+                    "category",
+                    "lat_e6",
+                    "lon_e6",
+                    "radius_m",
+                    "starts_at",
+                    "recurrence",
+                    "id",
+                    "owner",
+                    "kind",
+                    "moments",
+                    "hide_location",
+                    "owner_active_at",
+                    "created_by",
+                ],
+                name="mh_post_match",
             ),
             # The neighbourhood page: newest open posts of one direction.
             # Covering: the newest first straight from the index, and the count without

@@ -619,7 +619,10 @@ def conversation_block(request: HttpRequest, pk: int) -> HttpResponse:
 def blocks(request: HttpRequest) -> HttpResponse:
     me = _user(request)
     if request.method == "POST":
-        other = get_object_or_404(User, pk=request.POST.get("user"))
+        other_id = request.POST.get("user") or ""
+        if not other_id.isdigit():
+            raise Http404
+        other = get_object_or_404(User, pk=int(other_id))
         services.unblock(me, other)
         messages.success(request, _("Blokkade opgeheven."))
         return redirect("mutualhelp:blocks")
