@@ -195,6 +195,21 @@ def _owners(initiative: Initiative) -> list[User]:
     return [o.user for o in initiative.owners.select_related("user")]
 
 
+def _check_available(line: BudgetLine, amount: int) -> None:
+    available = available_cents(line)
+    if amount > available:
+        raise ValidationError(
+            {
+                "items": _(
+                    "U vraagt %(amount)s, maar in deze budgetregel is nog %(left)s "
+                    "beschikbaar. Vraag een lager bedrag of kies een andere regel."
+                )
+                % {"amount": format_cents(amount), "left": format_cents(available)}
+            },
+            code="over_budget",
+        )
+
+
 def request_grant(
     initiative: Initiative,
     actor: Any,
@@ -263,6 +278,7 @@ def request_grant(
                 )
             }
         )
+    _check_available(line, amount)  # checked again under the lock below
     route = (
         GrantRequest.Route.SMALL if amount <= rules.small_limit_cents else GrantRequest.Route.PANEL
     )
@@ -282,18 +298,7 @@ def request_grant(
     days = rules.small_days if route == GrantRequest.Route.SMALL else rules.panel_days
     with transaction.atomic():
         lock(line)
-        available = available_cents(line)
-        if amount > available:
-            raise ValidationError(
-                {
-                    "items": _(
-                        "U vraagt %(amount)s, maar in deze budgetregel is nog %(left)s "
-                        "beschikbaar. Vraag een lager bedrag of kies een andere regel."
-                    )
-                    % {"amount": format_cents(amount), "left": format_cents(available)}
-                },
-                code="over_budget",
-            )
+        _check_available(line, amount)
         request = GrantRequest.objects.create(
             initiative=initiative,
             line=line,
