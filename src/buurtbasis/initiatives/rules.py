@@ -161,7 +161,8 @@ def is_panel_route(user: Any, obj: Any = None) -> bool:
 def can_answer_need_kind(user: Any, obj: Any = None) -> bool:
     """Each kind of need has its own party: hours a drawing-rights provider (a professional of
     the district, or a freelancer providing hours there), a space a place's keeper or a
-    professional, things and volunteers any neighbour. Money goes through a grant request."""
+    professional, things and volunteers the neighbours (residents and professionals of the
+    district). Money goes through a grant request."""
     from buurtbasis.budgets.models import DrawingRight
     from buurtbasis.places.models import PlaceKeeper
 
@@ -185,7 +186,7 @@ def can_answer_need_kind(user: Any, obj: Any = None) -> bool:
             professional
             or PlaceKeeper.objects.filter(user_id=user.pk, place__area__parent=district).exists()
         )
-    return holds_role_in_district(user, district, tuple(Role.values))
+    return holds_role_in_district(user, district, (*RESIDENT_ROLES, Role.PROFESSIONAL))
 
 
 is_official = is_superuser | has_role_in_area(*OFFICIAL_ROLES)
