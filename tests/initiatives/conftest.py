@@ -58,19 +58,32 @@ def make_user(name: str, home: Area | None = None) -> User:
     )
 
 
+def square(west: float, south: float, size: float) -> dict[str, object]:
+    ring = [
+        [west, south],
+        [west + size, south],
+        [west + size, south + size],
+        [west, south + size],
+        [west, south],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
 @pytest.fixture
 def town(db: None) -> Town:
     ensure_catalogue()
     gm = upsert_area("GM9977", "Initiatiefdorp")
-    north = upsert_area("WK997701", "Noord", parent=gm)
+    north = upsert_area("WK997701", "Noord", parent=gm, boundary=square(5.60, 52.10, 0.02))
     south = upsert_area("WK997702", "Zuid", parent=gm)
     for district, inhabitants in ((north, 6_000), (south, 4_000)):
         set_values(
             district, STAT_YEAR, {"inhabitants": inhabitants, "households": inhabitants // 2}
         )
     set_values(gm, STAT_YEAR, {"inhabitants": 10_000, "households": 5_000})
-    bu_a = upsert_area("BU99770101", "Vogelbuurt", parent=north)
-    bu_b = upsert_area("BU99770102", "Bloemenbuurt", parent=north)
+    bu_a = upsert_area("BU99770101", "Vogelbuurt", parent=north, boundary=square(5.60, 52.10, 0.01))
+    bu_b = upsert_area(
+        "BU99770102", "Bloemenbuurt", parent=north, boundary=square(5.61, 52.10, 0.01)
+    )
     bu_south = upsert_area("BU99770201", "Zuidhoek", parent=south)
     return Town(gm, north, south, bu_a, bu_b, bu_south)
 

@@ -37,22 +37,29 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class EuroField(forms.DecimalField):
-    """An amount in euros typed by a person (``1.250,50`` or ``1250.50``), as integer cents."""
+class DutchDecimalField(forms.DecimalField):
+    """A number typed the Dutch way (``1.250,50``) or with a decimal point (``1250.50``)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
-            value = value.replace("€", "").replace(" ", "").strip()
+            value = value.replace("€", "").replace("%", "").replace(" ", "").strip()
             if "," in value:
                 value = value.replace(".", "").replace(",", ".")
         return super().to_python(value)
+
+
+class EuroField(DutchDecimalField):
+    """An amount in euros typed by a person, given to the services as integer cents."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        super().__init__(**kwargs)
 
     def clean(self, value: Any) -> int | None:
         amount = super().clean(value)
@@ -401,7 +408,7 @@ class CoFundingForm(forms.Form):
             self.fields[f"description_{i}"] = forms.CharField(
                 label=_("Regel %(n)s: toelichting") % {"n": i}, required=False, max_length=500
             )
-            self.fields[f"share_{i}"] = forms.DecimalField(
+            self.fields[f"share_{i}"] = DutchDecimalField(
                 label=_("Regel %(n)s: aandeel gemeente (%%)") % {"n": i},
                 required=False,
                 min_value=Decimal("0"),
