@@ -222,3 +222,14 @@ def test_error_templates_are_dutch() -> None:
     page = render_to_string("500.html")
     assert "Er ging iets mis" in page
     assert 'lang="nl"' in page
+
+
+def test_area_pages_link_to_what_is_in_the_area(client: Client, town: Town) -> None:
+    hood = html(client, "/gebieden/BU90010001/")
+    assert 'href="/plekken/BU90010001/"' in hood
+    assert 'href="/initiatieven/gebied/BU90010001/"' in hood
+    assert 'href="/burenhulp/buurt/BU90010001/"' in hood
+    district = html(client, "/gebieden/WK900100/")
+    assert 'href="/plekken/WK900100/"' in district
+    assert "/burenhulp/buurt/" not in district  # help is per neighbourhood
+    assert "Wat is er in deze gemeente?" in html(client, "/gebieden/GM9001/")
