@@ -233,3 +233,24 @@ def test_area_pages_link_to_what_is_in_the_area(client: Client, town: Town) -> N
     assert 'href="/plekken/WK900100/"' in district
     assert "/burenhulp/buurt/" not in district  # help is per neighbourhood
     assert "Wat is er in deze gemeente?" in html(client, "/gebieden/GM9001/")
+
+
+def test_every_domain_registers_its_area_pages() -> None:
+    """The area page lists what each domain app registered, per level (no upward imports)."""
+    from buurtbasis.core.navigation import links_for
+
+    district = {link["url"] for link in links_for("WK", "WK900100")}
+    assert {
+        "/budgetten/wijk/WK900100/",
+        "/budgetten/wijk/WK900100/geldstromen/",
+        "/wijkbeeld/WK900100/",
+        "/agenda/WK900100/",
+        "/plekken/WK900100/",
+        "/initiatieven/gebied/WK900100/",
+    } <= district
+    municipality = {link["url"] for link in links_for("GM", "GM9001")}
+    assert "/agenda/kader/GM9001/" in municipality
+    assert not any(url.startswith("/budgetten/wijk/") for url in municipality)
+    hood = {link["url"] for link in links_for("BU", "BU90010001")}
+    assert "/burenhulp/buurt/BU90010001/" in hood
+    assert "/burenhulp/buurt/BU90010001/" not in district

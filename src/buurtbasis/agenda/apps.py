@@ -13,14 +13,14 @@ class AgendaConfig(AppConfig):
         register_area_link(
             "agenda:area",
             _("BuurtTop en wijkagenda"),
-            _("Waar de buurt over 5 tot 10 jaar wil staan, en wat we daarvoor doen."),
+            _("waar de buurt over 5 tot 10 jaar wil staan"),
             levels=("WK", "BU"),
             order=60,
         )
         register_area_link(
             "agenda:framework",
             _("Uitgangspunten van de gemeente"),
-            _("De publieke waarden, de wijkindeling en de instrumenten die de raad vaststelt."),
+            _("publieke waarden, wijkindeling en instrumenten"),
             levels=("GM",),
             order=70,
         )

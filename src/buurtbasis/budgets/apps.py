@@ -13,14 +13,14 @@ class BudgetsConfig(AppConfig):
         register_area_link(
             "budgets:district_budget",
             _("Wijkbudget"),
-            _("Het geld van de wijk: per jaar, per thema, wat is toegezegd en uitgegeven."),
+            _("het geld van de wijk: per jaar, per thema, toegezegd en uitgegeven"),
             levels=("WK",),
             order=40,
         )
         register_area_link(
             "budgets:money_flow",
             _("Geldstromen"),
-            _("Al het publieke geld dat door de wijk gaat, per bron en thema."),
+            _("al het publieke geld dat door de wijk gaat"),
             levels=("WK",),
             order=45,
         )

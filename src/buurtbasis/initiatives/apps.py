@@ -15,7 +15,7 @@ class InitiativesConfig(AppConfig):
         register_area_link(
             "initiatives:showcase",
             _("Initiatieven"),
-            _("Wat bewoners hier samen doen, en hoe u kunt meedoen of helpen."),
+            _("wat bewoners samen doen"),
             levels=("GM", "WK", "BU"),
             order=20,
         )

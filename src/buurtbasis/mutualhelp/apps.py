@@ -13,7 +13,7 @@ class MutualHelpConfig(AppConfig):
         register_area_link(
             "mutualhelp:neighbourhood",
             _("Burenhulp"),
-            _("Vraag of bied hulp aan buren: een klus, iets lenen, een ritje."),
+            _("vraag of bied hulp aan buren"),
             levels=("BU",),
             order=30,
         )

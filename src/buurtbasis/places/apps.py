@@ -12,8 +12,8 @@ class PlacesConfig(AppConfig):
 
         register_area_link(
             "places:area",
-            _("Plekken en activiteiten"),
-            _("Waar u buren ontmoet: buurtkamer, eettafel, wandelgroep en meer."),
+            _("Plekken"),
+            _("buurthuizen, speelplekken, moestuinen en meer"),
             levels=("GM", "WK", "BU"),
             order=10,
         )

@@ -13,7 +13,7 @@ class WijkbeeldConfig(AppConfig):
         register_area_link(
             "wijkbeeld:detail",
             _("Wijkbeeld"),
-            _("De buurt in beeld: cijfers, plekken, mensen, geschiedenis en wat goed werkt."),
+            _("cijfers, plekken, mensen, geschiedenis en wat goed werkt"),
             levels=("WK", "BU"),
             order=50,
         )
