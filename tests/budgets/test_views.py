@@ -560,3 +560,9 @@ def test_group_disputes_hours(current_right: DrawingRight, people: People) -> No
     delivery.refresh_from_db()
     assert delivery.status == HoursDelivery.Status.DISPUTED
     assert delivery.dispute_reason == "Niet gezien"
+
+
+def test_a_resident_finds_their_district(adopted: BudgetFramework, people: People) -> None:
+    html = _text(_client(people.resident).get(reverse("budgets:framework_list")))
+    assert reverse("budgets:district_budget", args=["WK999901"]) in html
+    assert "Naar het wijkbudget van Centrum" in html

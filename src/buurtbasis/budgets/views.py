@@ -129,10 +129,12 @@ def framework_list(request: HttpRequest) -> HttpResponse:
         for f in BudgetFramework.objects.select_related("municipality")
         if request.user.has_perm("budgets.view_framework", f)
     ]
+    home = getattr(request.user, "home_neighbourhood", None)
     return render(
         request,
         "budgets/framework_list.html",
         {
+            "home_district": home.parent if home is not None else None,
             "frameworks": frameworks,
             "can_add": request.user.has_perm("budgets.add_framework"),
             "open_data": _open_data_links(),
@@ -364,6 +366,7 @@ def framework_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "line_rows": _line_rows(result),
             "can_adopt": framework.is_draft
             and request.user.has_perm("budgets.adopt_framework", framework),
+            "open_data": _open_data_links(gemeente=framework.municipality.code),
         },
     )
 
@@ -756,7 +759,7 @@ def drawing_right_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "budgets/drawing_right_list.html",
-        {"summaries": selectors.right_summaries(rights)},
+        {"summaries": selectors.right_summaries(rights), "open_data": _open_data_links()},
     )
 
 
@@ -820,6 +823,7 @@ def drawing_right_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "form": form,
             "can_confirm": can_confirm,
+            "open_data": _open_data_links(wijk=right.group.district.code),
             "dispute_form": DisputeForm(prefix="bezwaar") if can_confirm else None,
         },
         status=status,
