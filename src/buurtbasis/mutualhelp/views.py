@@ -134,7 +134,11 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     else:
         context["neighbourhoods"] = (
-            Area.objects.filter(level=Level.NEIGHBOURHOOD, help_posts__status=Post.Status.OPEN)
+            Area.objects.filter(
+                level=Level.NEIGHBOURHOOD,
+                help_posts__status=Post.Status.OPEN,
+                help_posts__hide_location=False,
+            )
             .distinct()
             .order_by("name")[:50]
         )
