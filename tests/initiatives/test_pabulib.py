@@ -35,7 +35,15 @@ from ..conftest import SHARED_DATA, shared_file
 
 pabutools = pytest.importorskip("pabutools", reason="pabutools (dev dependency) is not installed")
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Pure computation, no database: CI runs it once, in the SQLite pass of `make test`,
+    # not again when the same suite runs against PostgreSQL.
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="no database involved; already run in the SQLite pass",
+    ),
+]
 
 PB_DIR = SHARED_DATA / "pabulib" / "pb"
 FILES = sorted(p.name for p in PB_DIR.glob("*.pb")) if PB_DIR.is_dir() else ["<no data>"]
