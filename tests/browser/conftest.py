@@ -147,6 +147,7 @@ def crawl(
     *,
     start: str = "/",
     per_pattern: int = 2,
+    broken: list[str] | None = None,
 ) -> list[str]:
     """Follow every same-origin GET link from ``start``, breadth first (a new kind of page
     before another page of a kind already met), fetching at most MAX_PAGES pages with the
@@ -154,20 +155,27 @@ def crawl(
     ``per_pattern`` pages of each kind (see :func:`url_pattern`) are opened in the browser and
     passed to ``visit(url)``; the rest are only fetched for their links, which keeps the crawl
     of hundreds of similar pages fast. Non-HTML responses (PDF, CSV) are checked for their
-    status only. Returns the URLs fetched."""
+    status only. A page answering with an error fails at once, or, with ``broken``, is added
+    there and the crawl goes on. Returns the URLs fetched."""
     origin = urlsplit(base_url).netloc
     first = base_url.rstrip("/") + start
     # Links to a kind of page not met before go first, so the cap leaves out repeats, not kinds.
     fresh: deque[str] = deque([first])
     rest: deque[str] = deque()
     seen = {first}
+    linked_from = {first: "(start)"}
     kinds = {url_pattern(first)}
     fetched: list[str] = []
     opened: Counter[str] = Counter()
     while (fresh or rest) and len(fetched) < MAX_PAGES:
         url = fresh.popleft() if fresh else rest.popleft()
         response = page.context.request.get(url, max_redirects=5)
-        assert response.status < 400, f"{url} answered {response.status}"
+        if response.status >= 400:
+            problem = f"{url} answered {response.status} (linked from {linked_from.get(url)})"
+            if broken is None:
+                raise AssertionError(problem)
+            broken.append(problem)
+            continue
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         final = response.url
@@ -191,6 +199,7 @@ def crawl(
                 continue
             if href not in seen:
                 seen.add(href)
+                linked_from[href] = final
                 kind = url_pattern(href)
                 if kind in kinds:
                     rest.append(href)

@@ -21,12 +21,19 @@ ROLES = ("resident", "professional", "civil_servant", "administrator")
 
 
 def check_all_pages(
-    page: Any, base_url: str, label: str, problems: list[Violation], per_pattern: int = 2
+    page: Any,
+    base_url: str,
+    label: str,
+    problems: list[Violation],
+    broken: list[str],
+    per_pattern: int = 2,
 ) -> list[str]:
     def visit(url: str) -> None:
         problems.extend(serious_violations(page, f"[{label}] {url}"))
 
-    visited = crawl(page, base_url, visit, per_pattern=per_pattern)
+    errors: list[str] = []
+    visited = crawl(page, base_url, visit, per_pattern=per_pattern, broken=errors)
+    broken.extend(f"[{label}] {e}" for e in errors)
     print(f"\n[{label}] axe checked {len(visited)} pages")
     return visited
 
@@ -38,8 +45,9 @@ def test_every_page_passes_axe(
 
     base = live_server.url
     problems: list[Violation] = []
+    broken: list[str] = []
 
-    visited = check_all_pages(page, base, "nl", problems)
+    visited = check_all_pages(page, base, "nl", problems, broken)
     assert any(demo["neighbourhood"] in url for url in visited)
     assert any(demo["district"] in url for url in visited)
     assert page.locator("html").get_attribute("lang") == "nl"
@@ -49,7 +57,7 @@ def test_every_page_passes_axe(
     page.locator("form.lang-form").get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    check_all_pages(page, base, "en", problems, per_pattern=1)
+    check_all_pages(page, base, "en", problems, broken, per_pattern=1)
     assert page.locator("html").get_attribute("lang") == "en"
 
     for role in ROLES:
@@ -58,13 +66,16 @@ def test_every_page_passes_axe(
         try:
             signed_in = context.new_page()
             log_in(signed_in, base, person.email, demo_data.DEMO_PASSWORD)
-            visited = check_all_pages(signed_in, base, role, problems, per_pattern=1)
+            visited = check_all_pages(signed_in, base, role, problems, broken, per_pattern=1)
             assert len(visited) > 3
         finally:
             context.close()
 
     report = "\n".join(str(p) for p in problems)
-    assert not problems, f"serious/critical axe violations:\n{report}"
+    links = "\n".join(broken)
+    assert not problems and not broken, (
+        f"serious/critical axe violations:\n{report}\nlinks to error pages:\n{links}"
+    )
 
 
 def test_axe_reports_serious_problems(page: Any) -> None:
