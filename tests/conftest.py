@@ -3,6 +3,7 @@ DATABASE_URL is set); nothing of our own is mocked."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,15 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data file not present: {path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _dutch_by_default() -> Iterator[None]:
+    """Every test starts in the site's default language (Dutch) and leaves no language
+    active behind it: a page rendered in English must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
