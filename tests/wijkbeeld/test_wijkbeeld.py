@@ -326,7 +326,10 @@ def test_pages_and_forms(client: Client, town: Town) -> None:
         {"person": resident.pk, "kind": "bridge_builder", "description": "x"},
     )
     assert "geen toestemming" in response.content.decode()
-    assert client.get(reverse("wijkbeeld:detail", args=[town.other_wk.code])).status_code == 404
+    # An area without a wijkbeeld yet gets an invitation page, not an error.
+    missing = client.get(reverse("wijkbeeld:detail", args=[town.other_wk.code]))
+    assert missing.status_code == 200
+    assert "nog geen wijkbeeld" in missing.content.decode()
 
 
 def test_wijkbeeld_pdf(client: Client, town: Town, tmp_path: Path) -> None:

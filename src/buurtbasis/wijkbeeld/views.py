@@ -61,9 +61,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         can_create = area.level in (Level.DISTRICT, Level.NEIGHBOURHOOD) and user.has_perm(
             "wijkbeeld.create", area
         )
-        return render(
-            request, "wijkbeeld/missing.html", {"area": area, "can_create": can_create}, status=404
-        )
+        # Not an error: the area page links here for every district and neighbourhood, and
+        # this page invites whoever may start the wijkbeeld to do so.
+        return render(request, "wijkbeeld/missing.html", {"area": area, "can_create": can_create})
     parts = list(selectors.parts_with_comments(wijkbeeld))
     open_rounds = selectors.open_rounds(wijkbeeld)
     can_comment = user.has_perm("wijkbeeld.comment", wijkbeeld)
