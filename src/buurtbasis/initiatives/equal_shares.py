@@ -42,7 +42,6 @@ pay. Computing ``rho`` then costs one step per class, not per voter; see
 
 from __future__ import annotations
 
-from bisect import insort
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -225,10 +224,9 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
     nums: list[int] = [share.numerator]
     dens: list[int] = [share.denominator]
     class_of_value: dict[tuple[int, int], int] = {(share.numerator, share.denominator): 0}
-    # Sort key of each class: the float first (fast), the exact value only when floats tie.
+    # Sort key of each class: the float first (compared in C), the exact value only when two
+    # floats are equal (a float never orders two values the wrong way round, it may only tie).
     keys: list[tuple[float, Fraction]] = [(float(share), share)]
-    order: list[int] = [0]  # the classes in ascending order of their money
-    position: list[int] = [0]  # each class's place in that order
     cls = [0] * len(data.group_size)
     hist: dict[int, dict[int, int]] = {i: {0: data.support[i]} for i in data.candidates}
     # A lower bound of each project's rho (rho only grows as voters spend), first the value it
@@ -253,11 +251,13 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
         for i in sorted(alive, key=bound.__getitem__):
             if best is not None and bound[i] > best_float * slack:
                 break
-            counts = sorted(hist[i].items(), key=lambda item: position[item[0]])
+            counts_of = hist[i]
+            poorest_first = sorted(counts_of, key=keys.__getitem__)
             rn, rd = cost[i].numerator, cost[i].denominator
             left = data.support[i]
             pay: Fraction | None = None
-            for c, n in counts:
+            for c in poorest_first:
+                n = counts_of[c]
                 vn, vd = nums[c], dens[c]
                 if rn * vd <= vn * rd * left:
                     pay = Fraction(rn, rd * left)
@@ -289,7 +289,6 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
         alive.discard(chosen)
         moved: dict[int, int] = {}
         paid: dict[int, Fraction] = {}
-        created = False
         for c in hist[chosen]:
             value = values[c]
             amount = best_pay if best_pay < value else value
@@ -303,14 +302,7 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
                 nums.append(exact[0])
                 dens.append(exact[1])
                 keys.append((float(new_value), new_value))
-                created = True
             moved[c] = new_class
-        if created:
-            for c in range(len(order), len(values)):
-                insort(order, c, key=keys.__getitem__)
-            position = [0] * len(values)
-            for place, c in enumerate(order):
-                position[c] = place
         for group in data.supporters[chosen]:
             old = cls[group]
             new = moved[old]
@@ -322,13 +314,13 @@ def _run(data: _Prepared[P], share: Fraction, utility: Utility, with_payments: b
             size = data.group_size[group]
             for project in data.group_projects[group]:
                 if project in alive:
-                    counts_of = hist[project]
-                    remaining = counts_of[old] - size
+                    counts = hist[project]
+                    remaining = counts[old] - size
                     if remaining:
-                        counts_of[old] = remaining
+                        counts[old] = remaining
                     else:
-                        del counts_of[old]
-                    counts_of[new] = counts_of.get(new, 0) + size
+                        del counts[old]
+                    counts[new] = counts.get(new, 0) + size
     return _Run(winners, payments)
 
 
