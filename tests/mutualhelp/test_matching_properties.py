@@ -370,8 +370,12 @@ def test_ring_edges() -> None:
     assert matching.ring_edges(1000) == [400, 800, 1000]
     assert matching.ring_edges(5000) == [400, 800, 1600, 3200, 5000]
     assert matching.ring_edges(300) == [300]
-    # A row beyond a ring edge in the database is never nearer than the edge itself.
-    assert 399.5 <= matching._lower_bound_m(400) <= 400.5
+    # The farthest distance that still earns the points needed.
+    assert matching.reach_m(1000, 0) == 1000
+    assert matching.reach_m(1000, 30) == 250
+    assert matching.distance_points(250, 1000) == 30
+    assert matching.distance_points(251, 1000) == 29
+    assert matching.reach_m(1000, 41) == -1
 
 
 @pytest.mark.django_db

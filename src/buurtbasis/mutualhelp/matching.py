@@ -20,7 +20,6 @@ exists between them and anyone who speaks for the post (in either direction).
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -217,6 +216,17 @@ FIRST_RING_M = 400
 SQL_MARGIN, SQL_SLACK_M = 1.01, 5.0
 
 
+def reach_m(radius_m: int, needed_points: int) -> int:
+    """The farthest distance that still earns ``needed_points`` distance points (−1 when no
+    distance does): ``distance_points(d, R) >= needed`` exactly when ``d <= R × (40 − needed)
+    ÷ 40``."""
+    if needed_points <= 0:
+        return radius_m
+    if needed_points > DISTANCE_POINTS:
+        return -1
+    return radius_m * (DISTANCE_POINTS - needed_points) // DISTANCE_POINTS
+
+
 def ring_edges(radius_m: int) -> list[int]:
     """The outer edges of the search rings for a radius: 400, 800, 1600, … then the radius."""
     edges, edge = [], FIRST_RING_M
@@ -230,11 +240,6 @@ def _sql_d2(metres: float) -> float:
     """A distance in metres as the database's squared distance (micro-degrees²), widened by
     the margin."""
     return ((metres * SQL_MARGIN + SQL_SLACK_M) / geo.M_PER_E6) ** 2
-
-
-def _lower_bound_m(edge_m: int) -> float:
-    """The least exact distance of a row that lies beyond the SQL ring edge of ``edge_m``."""
-    return max(math.sqrt(_sql_d2(edge_m)) * geo.M_PER_E6 / SQL_MARGIN - SQL_SLACK_M, 0.0)
 
 
 class RingQuery:
@@ -379,24 +384,34 @@ def _search(post: Post, limit: int, now: datetime, exclude: set[int]) -> list[Ca
     sources = [SOURCE_CAPABILITY, SOURCE_POST] if post.is_request else [SOURCE_POST]
     queries = {source: RingQuery(post, source, now) for source in sources}
     active = set(sources)
+    # Per source: the farthest distance at which a row could still enter the top.
+    reach: dict[str, int] = dict.fromkeys(sources, post.radius_m)
     best: dict[int, Candidate] = {}
     inner: int | None = None
     for outer in ring_edges(post.radius_m):
         for source in sources:
             if source not in active:
                 continue
-            for row in queries[source].rows(inner, outer):
+            ring_outer = min(outer, reach[source])
+            if inner is not None and ring_outer <= inner:
+                active.discard(source)
+                continue
+            for row in queries[source].rows(inner, ring_outer):
                 candidate = _candidate(post, source, row, skip, blocked, now)
                 if candidate is None:
                     continue
                 current = best.get(candidate.user_id)
                 if current is None or candidate.rank_key < current.rank_key:
                     best[candidate.user_id] = candidate
+            if ring_outer < outer:
+                active.discard(source)  # nothing farther can matter
         inner = outer
         if len(best) >= limit:
             kth = heapq.nsmallest(limit, best.values(), key=lambda c: c.rank_key)[-1]
-            beyond = distance_points(int(_lower_bound_m(outer)), post.radius_m)
-            active = {src for src in active if beyond + MAX_REST[src] >= kth.score}
+            for source in active:
+                reach[source] = min(
+                    reach[source], reach_m(post.radius_m, kth.score - MAX_REST[source])
+                )
         if not active:
             break
     return heapq.nsmallest(limit, best.values(), key=lambda c: c.rank_key)
