@@ -225,6 +225,13 @@ def test_state_comment_join_owner_need_and_answer(
         .status_code
         == 403
     )
+    form_page = client_for(people.professional).get(
+        reverse("initiatives:need_answer", args=[need.pk])
+    )
+    assert (
+        form_page.status_code == 200
+        and "Uren ondersteuning aanbieden" in form_page.content.decode()
+    )
     client_for(people.professional).post(
         reverse("initiatives:need_answer", args=[need.pk]), {"message": "Ik kom", "hours": "3"}
     )
