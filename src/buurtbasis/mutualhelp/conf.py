@@ -24,8 +24,6 @@ DEFAULTS: dict[str, Any] = {
     "MESSAGE_RATE": "30/10m",
     "REPORT_RATE": "10/h",
     "BLOCK_RATE": "20/h",
-    # Base address used in e-mails (the digest runs from cron, without a request).
-    "SITE_URL": "http://127.0.0.1:8000",
     # Items per list on the neighbourhood page.
     "PAGE_SIZE": 20,
 }
@@ -35,4 +33,8 @@ def setting(name: str) -> Any:
     overrides = getattr(settings, "MUTUALHELP", {}) or {}
     if name in overrides:
         return overrides[name]
+    if name == "SITE_URL":
+        # Base address used in e-mails and on paper (the digest runs from cron, without a
+        # request): the project-wide SITE_URL, set from the environment.
+        return settings.SITE_URL
     return DEFAULTS[name]
