@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# One Playwright instance for every browser test, whichever folder it lives in.
+pytest_plugins = ["tests.browser_support"]
+
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

@@ -9,15 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    Violation,
-    browser,
-    context,
-    demo,
-    log_in,
-    page,
-    serious_violations,
-)
+from tests.browser_support import Violation, log_in, serious_violations
 
 pytestmark = pytest.mark.browser
 

@@ -6,15 +6,13 @@ Marked ``browser``: skipped when chromium is absent (see tests/browser)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from buurtbasis.mutualhelp.demo import load_demo_mutualhelp
+from tests.browser_support import Violation, log_in, serious_violations
 
-from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS, Violation, log_in, serious_violations
 from .conftest import PASSWORD, World
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -22,16 +20,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser: Any) -> Any:
+    """The one shared Playwright browser (tests/browser_support.py)."""
+    return browser
 
 
 def _check(page: Any, url: str, problems: list[Violation]) -> None:

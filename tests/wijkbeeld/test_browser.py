@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tests.browser.conftest import Violation, log_in, serious_violations
-from tests.browser.conftest import browser as browser  # noqa: F401 (fixture)
-from tests.browser.conftest import context as context  # noqa: F401 (fixture)
-from tests.browser.conftest import page as page  # noqa: F401 (fixture)
+from tests.browser_support import Violation, log_in, serious_violations
 
 pytestmark = pytest.mark.browser
 
