@@ -279,3 +279,14 @@ def test_greedy_takes_most_votes_first_and_leaves_nothing_that_fits(
             assert costs[project] > left
     taken = [result.votes[p] for p in result.winners if costs[p] > 0]
     assert taken == sorted(taken, reverse=True)
+
+
+def test_when_everything_fits_each_supporter_pays_an_even_part() -> None:
+    election = Election(
+        budget=100, costs={"a": 30, "b": 40, "c": 50}, ballots=[["a", "b"], ["b"], []]
+    )
+    result = equal_shares(election, with_payments=True)
+    assert set(result.winners) == {"a", "b"}
+    assert result.payments(0) == {"a": 30, "b": 20}
+    assert result.payments(1) == {"b": 20}
+    assert result.payments(2) == {}

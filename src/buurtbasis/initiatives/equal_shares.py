@@ -378,20 +378,33 @@ def equal_shares(
     if step <= 0:
         raise ValueError("the increment must be positive")
     supported = data.free + data.candidates
-    if sum((data.cost[i] for i in supported), Fraction(0)) <= data.budget:
-        everything = _Run(sorted(supported, key=data.rank.__getitem__), None)
-        return _outcome(data, everything, share, 1, False)
+    all_cost = sum((data.cost[i] for i in supported), Fraction(0))
+    if all_cost <= data.budget:
+        if with_payments:
+            # With a share this large every supporter can pay everything: every project is
+            # bought and split evenly among its supporters.
+            everything = _run(data, max(share, all_cost), utility, True)
+            assert set(everything.winners) == set(supported)
+        else:
+            everything = _Run(sorted(supported, key=data.rank.__getitem__), None)
+        return _outcome(data, everything, share, 1, with_payments)
     previous: tuple[_Run, Fraction] | None = None
     runs = 0
+
+    def final(run: _Run, at: Fraction) -> Outcome[P]:
+        if with_payments:  # payments are recorded for the chosen run only
+            run = _run(data, at, utility, True)
+        return _outcome(data, run, at, runs, with_payments)
+
     while True:
-        run = _run(data, share, utility, with_payments)
+        run = _run(data, share, utility, False)
         runs += 1
         spent = sum((data.cost[i] for i in run.winners), Fraction(0))
         if spent > data.budget:
             assert previous is not None  # the first run never overspends
-            return _outcome(data, previous[0], previous[1], runs, with_payments)
+            return final(*previous)
         if stop_when_exhaustive and _exhaustive(data, run.winners, spent):
-            return _outcome(data, run, share, runs, with_payments)
+            return final(run, share)
         previous = (run, share)
         share += step
 
