@@ -5,7 +5,6 @@ Marked ``browser``: skipped when chromium is absent (see tests/browser)."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -14,8 +13,6 @@ from buurtbasis.mutualhelp.demo import load_demo_mutualhelp
 from tests.browser_support import Violation, log_in, serious_violations
 
 from .conftest import PASSWORD, World
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,8 @@ MANAGE = str(PROJECT_DIR / "manage.py")
 def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
     """The environment of a production process, isolated from the developer's own settings:
     a strong random key, one host, and a throw-away SQLite file (no DATABASE_URL)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_DEBUG"}}
+    test_only = {"DATABASE_URL", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(
         {
             "BUURTBASIS_ENV": "production",
