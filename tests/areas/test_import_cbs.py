@@ -288,6 +288,18 @@ def test_text_in_a_number_column_names_file_row_and_column(tmp_path: Path, exist
     assert not Area.objects.filter(code="BU03440101").exists()
 
 
+def test_short_row_is_an_error_not_missing_values(tmp_path: Path, existing: None) -> None:
+    rows = [*KWB_ROWS, "BU03440102,03440102,Kort,Utrecht,Buurt,BU03440102,1,10"]
+    path = write(tmp_path, "kwb-2024.csv", [KWB_HEADER, *rows])
+    assert_fails(path, "rij 5, kolom", "8 cellen", "kopregel 10")
+
+
+def test_long_row_is_an_error(tmp_path: Path, existing: None) -> None:
+    rows = [*KWB_ROWS, "BU03440102,03440102,Lang,Utrecht,Buurt,BU03440102,1,10,2,3,99"]
+    path = write(tmp_path, "kwb-2024.csv", [KWB_HEADER, *rows])
+    assert_fails(path, "rij 5, kolom 11", "meer cellen (11)")
+
+
 def test_bad_code_names_row_and_column(tmp_path: Path, existing: None) -> None:
     rows = [*KWB_ROWS, "BU0344010,0344010,Kort,Utrecht,Buurt,BU0344010,1,10,2,3"]
     path = write(tmp_path, "kwb-2024.csv", [KWB_HEADER, *rows])

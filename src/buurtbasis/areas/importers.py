@@ -77,6 +77,9 @@ class Table:
     header: list[str]
     rows: Iterable[tuple[int, list[Any]]]
     total: int | None = None
+    # In a CSV file every row must have as many cells as the header: a short row would
+    # otherwise read its missing cells as "no value" (and a re-import would remove figures).
+    exact_width: bool = False
 
 
 def decode_text(data: bytes) -> str:
@@ -120,7 +123,8 @@ def read_csv(path: Path) -> Table:
                 % {"file": path.name, "row": reader.line_num, "error": exc}
             ) from exc
 
-    return Table(path.name, header, rows(), total=max(text.count("\n") - 1, 0))
+    total = max(text.count("\n") - 1, 0)
+    return Table(path.name, header, rows(), total=total, exact_width=True)
 
 
 def read_xlsx(path: Path, accept: Callable[[list[str]], bool]) -> Table:
@@ -526,6 +530,22 @@ def read_cbs_file(
         if not any(_text(c) for c in row):
             continue
         plan.rows += 1
+        if table.exact_width and len(row) < len(header):
+            errors.add(
+                number,
+                header[len(row)],
+                _("de rij heeft %(found)s cellen, de kopregel %(expected)s")
+                % {"found": len(row), "expected": len(header)},
+            )
+            continue
+        if any(_text(c) for c in row[len(header) :]):
+            errors.add(
+                number,
+                str(len(header) + 1),
+                _("de rij heeft meer cellen (%(found)s) dan de kopregel (%(expected)s)")
+                % {"found": len(row), "expected": len(header)},
+            )
+            continue
         if plan.rows % PROGRESS_EVERY == 0:
             if table.total:
                 progress(
