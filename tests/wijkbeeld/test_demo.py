@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from buurtbasis.agenda.models import Agenda, BuurtTop, Framework, Registration
+from buurtbasis.agenda.models import Agenda, BuurtTop, Framework, GoalBudgetLine, Registration
 from buurtbasis.core import demo
 from buurtbasis.places.models import Place
 from buurtbasis.wijkbeeld.demo import load_demo_wijkbeeld
@@ -34,6 +34,17 @@ def test_demo_builds_everything_once(client: Client, tmp_path: Path) -> None:
     assert Registration.objects.filter(channel__in=["paper", "phone"]).count() == 2
     agenda = Agenda.objects.get()
     assert agenda.is_published and agenda.goals.count() == 4
+    # Money traced to the agenda: this year's budget lines of the district pay for the goals.
+    links = GoalBudgetLine.objects.select_related("goal__public_value", "budget_line__theme")
+    assert links.count() == 4
+    for link in links:
+        line = link.budget_line
+        assert line.district_budget.district_id == agenda.area_id
+        assert (
+            line.is_support
+            if link.goal.residents_own
+            else line.theme.name == link.goal.public_value.name
+        )
     # Idempotent.
     assert load_demo_wijkbeeld(municipality) == wijkbeeld
     assert Place.objects.count() == 9
@@ -50,3 +61,4 @@ def test_demo_builds_everything_once(client: Client, tmp_path: Path) -> None:
         agenda.get_absolute_url(),
     ):
         assert client.get(url).status_code == 200, url
+    assert "Geld voor dit doel" in client.get(agenda.get_absolute_url()).content.decode()

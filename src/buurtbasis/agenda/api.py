@@ -10,13 +10,24 @@ from ninja.responses import Status
 from buurtbasis.areas.models import Area
 
 from . import selectors
-from .models import Agenda
+from .models import Agenda, AgendaGoal
 
 router = Router(tags=["agenda"])
 
 
 class ErrorOut(Schema):
     error: str
+
+
+class GoalLineOut(Schema):
+    line_id: int
+    year: int
+    line: str = Field(..., description="Het thema van de budgetregel, of de ondersteuning.")
+    district_code: str
+    allocated_cents: int = Field(..., description="Begroot, in centen.")
+    committed_cents: int = Field(..., description="Toegezegd aan organisaties, in centen.")
+    other_spent_cents: int = Field(..., description="Andere uitgaven, in centen.")
+    balance_cents: int = Field(..., description="Nog beschikbaar, in centen.")
 
 
 class GoalOut(Schema):
@@ -28,6 +39,9 @@ class GoalOut(Schema):
     target_year: int
     public_value: str | None = Field(..., description="De publieke waarde, of leeg.")
     residents_own: bool = Field(..., description="Een eigen doel van de bewoners.")
+    budget_lines: list[GoalLineOut] = Field(
+        ..., description="De budgetregels van het wijkbudget die aan dit doel meebetalen."
+    )
 
 
 @router.get(
@@ -40,7 +54,7 @@ def goals_in_area(request: HttpRequest, area: str) -> object:
     found = Area.objects.filter(code=area.strip().upper()).first()
     if found is None:
         return Status(404, {"error": _("Gebied %(code)s bestaat niet.") % {"code": area}})
-    return [selectors.goal_as_dict(g) for g in selectors.goals_for_area(found)]
+    return _with_money(list(selectors.goals_for_area(found)))
 
 
 @router.get("/{agenda_id}/goals", response={200: list[GoalOut], 404: ErrorOut}, summary="Doelen")
@@ -48,6 +62,9 @@ def agenda_goals(request: HttpRequest, agenda_id: int) -> object:
     agenda = Agenda.objects.filter(pk=agenda_id, status=Agenda.Status.PUBLISHED).first()
     if agenda is None:
         return Status(404, {"error": _("Deze agenda bestaat niet of is nog niet gepubliceerd.")})
-    return [
-        selectors.goal_as_dict(g) for g in agenda.goals.select_related("agenda", "public_value")
-    ]
+    return _with_money(list(agenda.goals.select_related("agenda", "public_value")))
+
+
+def _with_money(goals: list[AgendaGoal]) -> list[dict[str, object]]:
+    money = selectors.money_for_goals(goals)
+    return [selectors.goal_as_dict(g, money.get(g.pk)) for g in goals]

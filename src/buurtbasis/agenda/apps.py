@@ -8,7 +8,9 @@ class AgendaConfig(AppConfig):
     verbose_name = _("Wijkagenda")
 
     def ready(self) -> None:
-        from buurtbasis.core.navigation import register_area_link
+        from buurtbasis.core.navigation import register_area_link, register_panel
+
+        from .selectors import budget_line_panel
 
         register_area_link(
             "agenda:area",
@@ -23,4 +25,12 @@ class AgendaConfig(AppConfig):
             _("publieke waarden, wijkindeling en instrumenten"),
             levels=("GM",),
             order=70,
+        )
+        # The goals a budget line pays for, on the budget line page (budgets never imports
+        # agenda; see docs/architecture.md).
+        register_panel(
+            "budgets.budgetline",
+            "agenda_goals",
+            "agenda/_budget_line_goals.html",
+            budget_line_panel,
         )

@@ -158,6 +158,26 @@ class GoalForm(forms.Form):
             self.fields["public_value"].queryset = values  # type: ignore[attr-defined]
 
 
+class BudgetLineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        budget = obj.district_budget
+        return f"{budget.district.name} {budget.year} — {obj.label}"
+
+
+class GoalBudgetLineForm(forms.Form):
+    line = BudgetLineChoiceField(
+        label=_("Budgetregel uit het wijkbudget"),
+        queryset=AgendaGoal.objects.none(),
+        required=False,
+        empty_label="—",
+    )
+
+    def __init__(self, *args: Any, lines: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if lines is not None:
+            self.fields["line"].queryset = lines  # type: ignore[attr-defined]
+
+
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("Actie"), max_length=200, required=False)
     description = _text(_("Toelichting"), 3)

@@ -14,8 +14,8 @@
   each linked to a public value or marked as the residents' own, with :class:`AgendaAction` s,
   working groups, and a yearly :class:`GoalReview` recording progress in words.
 
-Budget lines can point to an :class:`AgendaGoal` (``agenda.AgendaGoal``), so money can be
-traced to the agenda.
+Budget lines point to agenda goals through :class:`GoalBudgetLine` (kept here, because
+``budgets`` sits below ``agenda`` and never imports it), so money can be traced to the agenda.
 """
 
 from __future__ import annotations
@@ -563,3 +563,35 @@ class GoalReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal} {self.year}"
+
+
+class GoalBudgetLine(models.Model):
+    """A budget line of the district's budget that pays for (part of) an agenda goal, so money
+    can be traced to the agenda. Lives in ``agenda`` because ``budgets`` sits below it."""
+
+    goal = models.ForeignKey(AgendaGoal, on_delete=models.CASCADE, related_name="budget_links")
+    budget_line = models.ForeignKey(
+        "budgets.BudgetLine",
+        verbose_name=_("budgetregel"),
+        on_delete=models.CASCADE,
+        related_name="agenda_goal_links",
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budgetregel bij een doel")
+        verbose_name_plural = _("budgetregels bij doelen")
+        ordering = ["goal_id", "budget_line_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "budget_line"], name="one_link_per_goal_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} ← {self.budget_line_id}"
+
+    @property
+    def area(self) -> Area:
+        return self.goal.agenda.area

@@ -79,3 +79,6 @@ rules.add_perm("agenda.view_agenda", rules.always_allow)
 rules.add_perm("agenda.change_agenda", is_organising_role)
 rules.add_perm("agenda.publish_agenda", is_organising_role)
 rules.add_perm("agenda.record_review", is_organising_role)
+# Money for a goal: who may edit the district budget (civil servants, administrators; the same
+# people as ``budgets.manage_commitments``) links budget lines to goals. Object: a goal.
+rules.add_perm("agenda.link_budget_line", is_civil_servant | is_area_administrator)

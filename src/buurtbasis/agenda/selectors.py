@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 
 from buurtbasis.areas.models import Area
 
@@ -15,6 +17,7 @@ from .models import (
     AgendaGoal,
     BuurtTop,
     Framework,
+    GoalBudgetLine,
     GoalReview,
     PublicValue,
     WorkingGroup,
@@ -75,6 +78,7 @@ def goals_by_value(agenda: Agenda) -> list[ValueGroup]:
     ordered = [g for k, g in by_value.items() if k is not None]
     if None in by_value:
         ordered.append(by_value[None])
+    attach_money(goal for group in ordered for goal in group.goals)
     return ordered
 
 
@@ -85,7 +89,108 @@ def goals_for_area(area: Area) -> QuerySet[AgendaGoal]:
     ).select_related("agenda", "public_value")
 
 
-def goal_as_dict(goal: AgendaGoal) -> dict[str, Any]:
+@dataclass
+class LineMoney:
+    """A budget line linked to a goal, with its money as the budgets app reports it."""
+
+    line_id: int
+    year: int
+    label: str
+    district_code: str
+    allocated: int
+    committed: int
+    other_spent: int
+    balance: int
+
+    @property
+    def url(self) -> str:
+        return reverse("budgets:line_detail", kwargs={"pk": self.line_id})
+
+    @property
+    def spent(self) -> int:
+        return self.committed + self.other_spent
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line_id": self.line_id,
+            "year": self.year,
+            "line": self.label,
+            "district_code": self.district_code,
+            "allocated_cents": self.allocated,
+            "committed_cents": self.committed,
+            "other_spent_cents": self.other_spent,
+            "balance_cents": self.balance,
+        }
+
+
+def money_for_goals(goals: Iterable[AgendaGoal]) -> dict[int, list[LineMoney]]:
+    """Per goal id, the budget lines that pay for it with budgeted, committed, otherwise spent
+    and remaining amounts. The amounts come from ``budgets.selectors.open_line_rows`` (which
+    reads the ledger's balances): nothing is recomputed here. A fixed number of queries: one
+    for the links, and when there are any, one for the districts and three per district."""
+    from buurtbasis.budgets.selectors import open_line_rows
+
+    goal_ids = [g.pk for g in goals]
+    links = list(
+        GoalBudgetLine.objects.filter(goal_id__in=goal_ids).values_list(
+            "goal_id", "budget_line_id", "budget_line__district_budget__district_id"
+        )
+    )
+    if not links:
+        return {}
+    rows: dict[int, dict[str, Any]] = {}
+    for district in Area.objects.filter(pk__in={d for _g, _l, d in links}):
+        for line_row in open_line_rows(district=district):
+            rows[line_row["line_id"]] = line_row
+    result: dict[int, list[LineMoney]] = {}
+    for goal_id, line_id, _district in links:
+        row = rows.get(line_id)
+        if row is None:  # a line of a framework that is no longer adopted
+            continue
+        result.setdefault(goal_id, []).append(
+            LineMoney(
+                line_id=line_id,
+                year=row["year"],
+                label=row["line"],
+                district_code=row["district_code"],
+                allocated=row["allocated_cents"],
+                committed=row["committed_cents"],
+                other_spent=row["other_spent_cents"],
+                balance=row["balance_cents"],
+            )
+        )
+    for lines in result.values():
+        lines.sort(key=lambda m: (m.year, m.label))
+    return result
+
+
+def attach_money(goal_list: Iterable[AgendaGoal]) -> None:
+    """Set ``goal.money`` (a list of :class:`LineMoney`) on each goal, for templates."""
+    goal_list = list(goal_list)
+    money = money_for_goals(goal_list)
+    for goal in goal_list:
+        goal.money = money.get(goal.pk, [])  # type: ignore[attr-defined]
+
+
+def goals_for_budget_line(line: Any) -> list[AgendaGoal]:
+    """The goals of published agendas that a budget line pays for (for the budget line page)."""
+    return list(
+        AgendaGoal.objects.filter(
+            budget_links__budget_line_id=line.pk, agenda__status=Agenda.Status.PUBLISHED
+        )
+        .select_related("agenda__area", "public_value")
+        .order_by("agenda__title", "position", "pk")
+    )
+
+
+def budget_line_panel(line: Any, request: Any) -> dict[str, Any] | None:
+    """Context of the "for which agenda goals" section on the budget line page (registered
+    in ``AgendaConfig.ready`` with :func:`buurtbasis.core.navigation.register_panel`)."""
+    found = goals_for_budget_line(line)
+    return {"goals": found} if found else None
+
+
+def goal_as_dict(goal: AgendaGoal, money: list[LineMoney] | None = None) -> dict[str, Any]:
     return {
         "id": goal.pk,
         "agenda": goal.agenda_id,
@@ -95,4 +200,5 @@ def goal_as_dict(goal: AgendaGoal) -> dict[str, Any]:
         "target_year": goal.target_year,
         "public_value": goal.public_value.name if goal.public_value else None,
         "residents_own": goal.residents_own,
+        "budget_lines": [m.as_dict() for m in money or []],
     }

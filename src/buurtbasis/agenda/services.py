@@ -30,6 +30,7 @@ from .models import (
     BuurtTop,
     Framework,
     FrameworkRevision,
+    GoalBudgetLine,
     GoalReview,
     MeetingNote,
     Party,
@@ -828,3 +829,60 @@ def record_review(
         )
         audit.record(actor, "agenda.record_review", review, year=clean_year)
     return review
+
+
+# --- Money for a goal ----------------------------------------------------------------------------
+
+
+def goal_district(goal: AgendaGoal) -> Area | None:
+    """The district whose budget pays for the goal: the agenda's district, or the district of
+    the agenda's neighbourhood."""
+    area = goal.agenda.area
+    if area.level == Level.DISTRICT:
+        return area
+    if area.level == Level.NEIGHBOURHOOD:
+        return area.parent
+    return None
+
+
+def budget_lines_for_goal(goal: AgendaGoal) -> Any:
+    """The lines a goal may point to: those of the adopted budgets of its district."""
+    from buurtbasis.budgets.models import BudgetFramework, BudgetLine
+
+    return (
+        BudgetLine.objects.filter(
+            district_budget__district=goal_district(goal),
+            district_budget__framework__status=BudgetFramework.Status.ADOPTED,
+        )
+        .select_related("district_budget__district", "theme")
+        .order_by("district_budget__year", "-is_support", "theme__position", "pk")
+    )
+
+
+def link_budget_line(actor: Any, goal: AgendaGoal, line: Any) -> GoalBudgetLine:
+    """Point a budget line of the district's adopted budget at a goal, so the money can be
+    traced to the agenda. Linking twice changes nothing."""
+    _require(actor, "agenda.link_budget_line", goal)
+    if line is None or not budget_lines_for_goal(goal).filter(pk=line.pk).exists():
+        raise ValidationError(
+            {"line": _("Kies een budgetregel uit een vastgesteld wijkbudget van deze wijk.")},
+            code="invalid_line",
+        )
+    with transaction.atomic():
+        link, created = GoalBudgetLine.objects.get_or_create(
+            goal=goal, budget_line=line, defaults={"linked_by": actor}
+        )
+        if created:
+            audit.record(actor, "agenda.link_budget_line", goal, line=line.pk)
+    return link
+
+
+def unlink_budget_line(actor: Any, goal: AgendaGoal, line: Any) -> None:
+    _require(actor, "agenda.link_budget_line", goal)
+    with transaction.atomic():
+        deleted, _detail = GoalBudgetLine.objects.filter(goal=goal, budget_line=line).delete()
+        if not deleted:
+            raise ValidationError(
+                {"line": _("Deze budgetregel hoort niet bij dit doel.")}, code="not_linked"
+            )
+        audit.record(actor, "agenda.unlink_budget_line", goal, line=line.pk)

@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("toekomst/<int:pk>/agenda.pdf", views.agenda_pdf, name="pdf"),
     path("doel/<int:goal_pk>/actie/nieuw/", views.action_add, name="action_add"),
     path("doel/<int:goal_pk>/terugblik/", views.review_add, name="review_add"),
+    path("doel/<int:goal_pk>/budget/", views.goal_budget, name="goal_budget"),
     path("actie/<int:action_pk>/stand/", views.action_status, name="action_status"),
     path("<str:code>/", views.buurttops, name="area"),
     path("<str:code>/nieuw/", views.agenda_create, name="create"),

@@ -28,6 +28,7 @@ from .forms import (
     AgendaForm,
     BuurtTopForm,
     FrameworkForm,
+    GoalBudgetLineForm,
     GoalForm,
     GroupForm,
     MemberForm,
@@ -72,6 +73,7 @@ def _form_page(
     success: str,
     done: Callable[[Any], HttpResponse],
     explain: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The common pattern: a bound form on POST, a service call, errors back on the form."""
     if request.method == "POST" and form.is_bound and form.is_valid():
@@ -91,6 +93,7 @@ def _form_page(
             "back_url": back[0],
             "back_label": back[1],
             "explain": explain,
+            **(extra or {}),
         },
     )
 
@@ -566,7 +569,49 @@ def goal_form(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
             "Een doel zegt waar de wijk over 5 of 10 jaar wil staan. Koppel het aan een publieke "
             "waarde van de gemeente, of maak er een eigen doel van de bewoners van."
         ),
+        extra=_goal_budget_context(request, goal) if goal else None,
     )
+
+
+def _goal_budget_context(request: HttpRequest, goal: AgendaGoal) -> dict[str, Any]:
+    """The "money for this goal" section of the goal edit page: the linked budget lines and,
+    for who may edit the district budget, a form to link another line."""
+    linked = selectors.money_for_goals([goal]).get(goal.pk, [])
+    context: dict[str, Any] = {"budget_goal": goal, "budget_lines": linked}
+    if request.user.has_perm("agenda.link_budget_line", goal):
+        choices = services.budget_lines_for_goal(goal).exclude(pk__in=[m.line_id for m in linked])
+        context["budget_form"] = GoalBudgetLineForm(lines=choices)
+        context["can_link_budget"] = True
+    return context
+
+
+@login_required
+@require_POST
+def goal_budget(request: HttpRequest, goal_pk: int) -> HttpResponse:
+    """Link a budget line to a goal, or unlink one (``unlink`` = the line's id)."""
+    goal = get_object_or_404(AgendaGoal.objects.select_related("agenda__area__parent"), pk=goal_pk)
+    _check(
+        request,
+        "agenda.link_budget_line",
+        goal,
+        _("Alleen wie het wijkbudget beheert, koppelt budgetregels aan doelen."),
+    )
+    try:
+        if request.POST.get("unlink"):
+            line = get_object_or_404(
+                services.budget_lines_for_goal(goal), pk=request.POST["unlink"]
+            )
+            services.unlink_budget_line(request.user, goal, line)
+            messages.success(request, _("De budgetregel hoort niet meer bij dit doel."))
+        else:
+            form = GoalBudgetLineForm(request.POST, lines=services.budget_lines_for_goal(goal))
+            line = form.cleaned_data.get("line") if form.is_valid() else None
+            services.link_budget_line(request.user, goal, line)
+            messages.success(request, _("De budgetregel is aan het doel gekoppeld."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("agenda:goal_edit", pk=goal.agenda_id, goal_pk=goal.pk)
 
 
 @login_required

@@ -454,6 +454,7 @@ def load_demo_wijkbeeld(municipality: Area) -> Wijkbeeld | None:
             ("Elk jaar een buurtfeest", 5, "", True, "", ("Buurtfeest in september",)),
         )  # fmt: skip
         first_goal = None
+        demo_goals = []
         for title, horizon, value_name, own, group_name, actions in goal_specs:
             goal = agenda.add_goal(
                 worker,
@@ -466,6 +467,7 @@ def load_demo_wijkbeeld(municipality: Area) -> Wijkbeeld | None:
                 },
             )
             first_goal = first_goal or goal
+            demo_goals.append(goal)
             for n, action in enumerate(actions):
                 agenda.add_action(
                     worker,
@@ -478,6 +480,18 @@ def load_demo_wijkbeeld(municipality: Area) -> Wijkbeeld | None:
                     },
                 )
         agenda.publish_agenda(worker, future)
+        # Money traced to the agenda: the civil servant points this year's budget lines of the
+        # district (from the budgets demo, when it ran) at the goals of the same theme.
+        if clerk is not None:
+            for goal in demo_goals:
+                value_theme = goal.public_value.name if goal.public_value else ""
+                for line in agenda.budget_lines_for_goal(goal).filter(
+                    district_budget__year=today.year
+                ):
+                    if (value_theme and line.theme and line.theme.name == value_theme) or (
+                        goal.residents_own and line.is_support
+                    ):
+                        agenda.link_budget_line(clerk, goal, line)
         if first_goal is not None:
             agenda.record_review(
                 worker,
