@@ -64,9 +64,11 @@ def wijk_demo(transactional_db: None) -> dict[str, Any]:
         reverse("wijkbeeld:rounds", args=[district.code]),
         reverse("wijkbeeld:presence_add", args=[district.code]),
         reverse("wijkbeeld:key_person_add", args=[district.code]),
+        reverse("wijkbeeld:key_person_consent", args=[district.code]),
         reverse("agenda:registrations", args=[top.pk]),
         reverse("agenda:buurttop_outcomes", args=[top.pk]),
         reverse("agenda:goal_add", args=[agenda.pk]),
+        reverse("agenda:goal_edit", args=[agenda.pk, agenda.goals.first().pk]),  # type: ignore[union-attr]
         reverse("agenda:review_add", args=[agenda.goals.first().pk]),  # type: ignore[union-attr]
         reverse("agenda:create", args=[district.code]),
     ]

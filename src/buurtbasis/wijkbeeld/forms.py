@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from buurtbasis.accounts.models import User
+from buurtbasis.accounts.models import Consent, User
 
 from .models import Channel, ConversationRound, KeyPersonKind, PartKind, Tie
 
@@ -145,6 +145,45 @@ class KeyPersonForm(forms.Form):
         label=_("Waarvoor kunnen mensen bij hem of haar terecht?"),
         max_length=500,
         required=False,
+    )
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["person"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.display_name
+        )
+
+
+class KeyPersonConsentForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Wie"), queryset=User.objects.none(), required=False, empty_label="—"
+    )
+    given = forms.TypedChoiceField(
+        label=_("Wat zei deze persoon?"),
+        choices=[
+            ("1", _("Geeft toestemming om als sterkhouder genoemd te worden")),
+            ("0", _("Trekt de toestemming in")),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    method = forms.ChoiceField(
+        label=_("Hoe kwam de toestemming binnen?"),
+        choices=[
+            (Consent.Method.PAPER, Consent.Method.PAPER.label),
+            (Consent.Method.PHONE, Consent.Method.PHONE.label),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Toelichting (niet verplicht)"),
+        max_length=500,
+        required=False,
+        help_text=_("Bijv. waar het getekende formulier ligt, of wanneer u belde."),
     )
 
     def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:

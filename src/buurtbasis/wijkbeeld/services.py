@@ -486,6 +486,64 @@ def has_key_person_consent(user: User) -> bool:
     return bool(latest)
 
 
+#: How a professional may record a key person's consent for them (never "online": that the
+#: person does themselves on their own consent page).
+KEY_PERSON_CONSENT_METHODS = (Consent.Method.PAPER, Consent.Method.PHONE)
+
+
+def key_person_candidates(area: Area) -> QuerySet[User]:
+    """People with a role in the area or below it: who may be asked to be a key person."""
+    from .rules import below_ids
+
+    ids = {area.pk, *below_ids(area)}
+    return (
+        User.objects.filter(memberships__area_id__in=ids, is_active=True)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+def record_key_person_consent(
+    actor: Any,
+    wijkbeeld: Wijkbeeld,
+    person: User | None,
+    *,
+    given: bool,
+    method: str,
+    note: str = "",
+) -> Consent:
+    """A professional of the area records a consent to be named as key person (or its
+    withdrawal) that the person gave on paper or by phone. Stored in the person's own consent
+    records (``accounts.record_consent``, the professional as actor) and audited."""
+    from buurtbasis.accounts import services as accounts
+
+    _require(actor, "wijkbeeld.manage_key_people", wijkbeeld)
+    errors: dict[str, list[str]] = {}
+    if person is None or not key_person_candidates(wijkbeeld.area).filter(pk=person.pk).exists():
+        errors["person"] = [_("Kies iemand die in dit gebied woont of werkt.")]
+    if method not in KEY_PERSON_CONSENT_METHODS:
+        errors["method"] = [_("Kies hoe de toestemming binnenkwam: op papier of telefonisch.")]
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["note"] = [_("Gebruik hoogstens %(n)d tekens.") % {"n": 500}]
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None
+    with transaction.atomic():
+        consent = accounts.record_consent(
+            person, Consent.Purpose.KEY_PERSON, given, method=method, actor=actor, note=note
+        )
+        audit.record(
+            actor,
+            "wijkbeeld.record_key_person_consent",
+            wijkbeeld,
+            person=person.pk,
+            given=bool(given),
+            method=method,
+        )
+    return consent
+
+
 def add_key_person(
     actor: Any, wijkbeeld: Wijkbeeld, person: User | None, *, kind: str, description: str
 ) -> KeyPerson:

@@ -20,5 +20,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:code>/organisaties/nieuw/", views.presence_form, name="presence_add"),
     path("<str:code>/organisaties/<int:pk>/", views.presence_form, name="presence_edit"),
     path("<str:code>/sterkhouders/nieuw/", views.key_person_add, name="key_person_add"),
+    path(
+        "<str:code>/sterkhouders/toestemming/",
+        views.key_person_consent,
+        name="key_person_consent",
+    ),
     path("<str:code>/wijkbeeld.pdf", views.pdf, name="pdf"),
 ]

@@ -8,23 +8,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buurtbasis.accounts.models import User
 from buurtbasis.areas.models import Area, Level
 from buurtbasis.places import selectors as place_selectors
 from buurtbasis.places.forms import add_service_errors
 from buurtbasis.places.printing import pdf_response, render_pdf
 
 from . import selectors, services
-from .forms import CommentForm, IntroForm, KeyPersonForm, PartForm, PresenceForm, RoundForm
+from .forms import (
+    CommentForm,
+    IntroForm,
+    KeyPersonConsentForm,
+    KeyPersonForm,
+    PartForm,
+    PresenceForm,
+    RoundForm,
+)
 from .models import ConversationRound, KeyPerson, Part, Presence, Wijkbeeld
-from .rules import below_ids
 
 #: How many places the places part lists (the places page has them all).
 PLACES_SHOWN = 30
@@ -370,21 +376,12 @@ def presence_form(request: HttpRequest, code: str, pk: int | None = None) -> Htt
     )
 
 
-def _members(area: Area) -> Any:
-    ids = {area.pk, *below_ids(area)}
-    return (
-        User.objects.filter(Q(memberships__area_id__in=ids), is_active=True)
-        .distinct()
-        .order_by("display_name")
-    )
-
-
 @login_required
 def key_person_add(request: HttpRequest, code: str) -> HttpResponse:
     wijkbeeld = _wijkbeeld(code)
     if not request.user.has_perm("wijkbeeld.manage_key_people", wijkbeeld):
         raise _deny(_("Alleen professionals van dit gebied noemen sterkhouders."))
-    people = _members(wijkbeeld.area)
+    people = services.key_person_candidates(wijkbeeld.area)
     if request.method == "POST":
         form = KeyPersonForm(request.POST, people=people)
         if form.is_valid():
@@ -410,12 +407,61 @@ def key_person_add(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "wijkbeeld": wijkbeeld,
             "heading": _("Sterkhouder noemen"),
+            "aside_url": reverse("wijkbeeld:key_person_consent", args=[wijkbeeld.area.code]),
+            "aside_label": _("Toestemming op papier of telefonisch vastleggen"),
             "explain": _(
                 "Noem iemand alleen als hij of zij dat zelf goed vindt. Die toestemming staat "
                 "bij de persoon zelf; zonder toestemming wordt niemand genoemd. Sterkhouders "
                 "zijn alleen zichtbaar voor ingelogde bewoners en professionals van het gebied."
             ),
         },
+    )
+
+
+@login_required
+def key_person_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """A professional of the area records a key person's consent (or its withdrawal) given on
+    paper or by phone."""
+    wijkbeeld = _wijkbeeld(code)
+    if not request.user.has_perm("wijkbeeld.manage_key_people", wijkbeeld):
+        raise _deny(_("Alleen professionals van dit gebied leggen deze toestemming vast."))
+    people = services.key_person_candidates(wijkbeeld.area)
+    form = KeyPersonConsentForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_key_person_consent(
+                request.user,
+                wijkbeeld,
+                data.get("person"),
+                given=data["given"],
+                method=data.get("method", ""),
+                note=data.get("note", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("De toestemming is vastgelegd.")
+                if data["given"]
+                else _("De toestemming is ingetrokken. Deze persoon wordt niet meer genoemd."),
+            )
+            return redirect(wijkbeeld.get_absolute_url() + "#sterkhouders")
+    return render(
+        request,
+        "wijkbeeld/form.html",
+        {
+            "form": form,
+            "wijkbeeld": wijkbeeld,
+            "heading": _("Toestemming van een sterkhouder vastleggen"),
+            "explain": _(
+                "Gaf iemand op papier of aan de telefoon toestemming om als sterkhouder genoemd "
+                "te worden, of trekt hij of zij die in? Leg het hier vast. Het komt bij de "
+                "toestemmingen van de persoon zelf, met uw naam erbij."
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
