@@ -274,3 +274,67 @@ def test_poster_and_card_pdf(client: Client, town: Town, tmp_path: Path) -> None
         and "030 123 4567" in card_text
     )
     assert pdf_pages_not_blank(card.content, tmp_path / "card") == 2
+    # The A4 poster, rendered to an image: one page, portrait A4, with ink on it.
+    assert pdf_pages_not_blank(poster.content, tmp_path / "poster") == 1
+    with Image.open(next((tmp_path / "poster").glob("page*.png"))) as img:
+        width, height = img.size
+    assert abs(height / width - 297 / 210) < 0.02
+    assert "Wandelgroep 0" in text and "za 10 uur" in text
+
+
+def test_keep_page(client: Client, town: Town) -> None:
+    """POST places:keep: a resident of the neighbourhood joins the keepers; a civil servant is
+    refused; a place that does not exist is a 404; "stop" by a non-keeper changes nothing."""
+    resident = person(town.bu, Role.RESIDENT)
+    neighbour = person(town.bu, Role.RESIDENT, name="Buurvrouw")
+    place = services.create_place(resident, town.bu, data())
+    url = reverse("places:keep", args=[place.pk])
+    client.force_login(person(town.gm, Role.CIVIL_SERVANT))
+    assert client.post(url).status_code == 403
+    client.force_login(person(town.other_bu, Role.RESIDENT))
+    assert client.post(url).status_code == 403
+    assert list(place.keepers.all()) == [resident]
+    client.force_login(neighbour)
+    assert client.get(url).status_code == 405
+    assert client.post(reverse("places:keep", args=[place.pk + 99])).status_code == 404
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == place.get_absolute_url()
+    assert set(place.keepers.all()) == {resident, neighbour}
+    assert AuditEvent.objects.filter(action="places.keep", actor=neighbour).exists()
+    page = client.get(place.get_absolute_url()).content.decode()
+    assert "Buurvrouw" in page
+    client.force_login(person(town.bu, Role.RESIDENT))
+    client.post(url, {"stop": "1"})  # not a keeper: nothing changes
+    assert set(place.keepers.all()) == {resident, neighbour}
+    client.force_login(neighbour)
+    client.post(url, {"stop": "1"})
+    assert list(place.keepers.all()) == [resident]
+
+
+def test_full_poster_stays_one_a4_page(client: Client, town: Town, tmp_path: Path) -> None:
+    """The poster shows at most 16 entries; with 16 long ones it is still one A4 page (the type
+    gets smaller as entries are added) and says how many were left out."""
+    resident = person(town.bu, Role.RESIDENT)
+    professional = person(town.wk, Role.PROFESSIONAL)
+    services.set_area_contact(
+        professional,
+        town.wk,
+        {"name": "Sanne", "phone": "030 123 4567", "walk_in": "dinsdag 9–12 in de buurtkamer"},
+    )
+    for n in range(18):
+        services.create_place(
+            resident,
+            town.bu,
+            data(
+                name=f"Wandelgroep Lindelaan {n:02d}",
+                kind="walking_group",
+                schedule="elke dinsdag en donderdag van 10 tot 12 uur",
+                how_to_join="Gewoon binnenlopen, de koffie staat klaar",
+            ),
+        )
+    poster = client.get(reverse("places:poster", args=[town.bu.code])).content
+    assert pdf_pages_not_blank(poster, tmp_path / "png") == 1
+    text = pdf_text(poster, tmp_path)
+    assert "Wandelgroep Lindelaan 00" in text and "Wandelgroep Lindelaan 15" in text
+    assert "Wandelgroep Lindelaan 16" not in text and "En nog 2 plekken" in text
+    assert "030 123 4567" in text

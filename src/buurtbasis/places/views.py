@@ -217,10 +217,23 @@ def _print_context(area: Area) -> dict[str, object]:
     }
 
 
+def poster_density(entries: int) -> str:
+    """The poster's type size class: more entries, smaller type, so it stays one A4 page."""
+    if entries > 8:
+        return "denser"
+    if entries > 4:
+        return "dense"
+    return ""
+
+
 def poster_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """A4 poster "Wat is er te doen in de buurt" (public: for the notice board)."""
+    """A4 poster "Wat is er te doen in de buurt" (public: for the notice board), one page."""
     area = _area(code)
-    pdf = render_pdf("places/print/poster.html", _print_context(area), request)
+    context = _print_context(area)
+    context["density"] = poster_density(
+        len(context["activities"]) + len(context["places"])  # type: ignore[arg-type]
+    )
+    pdf = render_pdf("places/print/poster.html", context, request)
     return pdf_response(pdf, f"poster-{area.name}")
 
 
