@@ -379,6 +379,9 @@ def load_demo_wijkbeeld(municipality: Area) -> Wijkbeeld | None:
                     reference="Raadsbesluit 2025-014",
                 )
         values = {v.name: v for v in agenda.public_values_for(municipality)}
+        # The budgets' themes (which the public values follow) write "Zorgzaamheid & zorg".
+        for value in list(values.values()):
+            values.setdefault(value.name.replace(" & ", " en "), value)
 
         # The BuurtTop, with working groups, registrations and outcomes.
         top = agenda.create_buurttop(
