@@ -154,6 +154,28 @@ def test_creating_with_a_bad_period_shows_an_error(town: Town, people: People) -
     assert not BudgetFramework.objects.filter(name="Fout").exists()
 
 
+def test_the_form_refuses_a_minimum_share_below_the_site_floor(town: Town, people: People) -> None:
+    client = _client(people.official)
+    url = reverse("budgets:framework_create")
+    assert "Niet lager dan 25" in _text(client.get(url))
+    response = client.post(
+        url,
+        {
+            "municipality": town.municipality.pk,
+            "name": "Zonder ondersteuning",
+            "start_year": 2030,
+            "end_year": 2031,
+            "support_share_bp": "0",
+            "min_support_share_bp": "0",
+            "base_amount_per_1000_cents": "0",
+            "hours_rule": "lapse",
+        },
+    )
+    assert response.status_code == 200
+    assert "ondergrens" in _text(response)
+    assert not BudgetFramework.objects.filter(name="Zonder ondersteuning").exists()
+
+
 def _sources_post(framework: BudgetFramework, overrides: dict[str, str]) -> dict[str, str]:
     sources = list(framework.sources.all())
     data = {

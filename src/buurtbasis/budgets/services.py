@@ -176,6 +176,19 @@ def _check_share(bp: int, what: str, *, allow_negative: bool = False) -> int:
     return bp
 
 
+def site_min_support_share_bp() -> int:
+    """The least share for organisational support that any framework on this site must keep
+    (setting ``BUURTBASIS["MIN_SUPPORT_SHARE_BP"]``, from ``BUURTBASIS_MIN_SUPPORT_SHARE``;
+    default 25 %). A framework may ask more, never less."""
+    return int(settings.BUURTBASIS.get("MIN_SUPPORT_SHARE_BP", 2500))
+
+
+def required_support_share_bp(framework: BudgetFramework) -> int:
+    """The share for organisational support this framework must at least give: its own
+    minimum, but never less than the site's."""
+    return max(framework.min_support_share_bp, site_min_support_share_bp())
+
+
 def _check_years(start_year: int, end_year: int) -> None:
     if not (MIN_YEAR <= start_year <= MAX_YEAR and MIN_YEAR <= end_year <= MAX_YEAR):
         raise ValidationError(
@@ -215,6 +228,19 @@ def _validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     values["name"] = name
     _check_years(int(values["start_year"]), int(values["end_year"]))
     _check_share(values["min_support_share_bp"], _("Het minimale aandeel organisatieondersteuning"))
+    floor = site_min_support_share_bp()
+    if values["min_support_share_bp"] < floor:
+        raise ValidationError(
+            {
+                "min_support_share_bp": _(
+                    "Het minimale aandeel organisatieondersteuning kan niet lager zijn dan "
+                    "%(floor)s: dat is de ondergrens voor alle budgetkaders. Een hoger "
+                    "minimum mag wel."
+                )
+                % {"floor": format_share(floor)}
+            },
+            code="support_floor",
+        )
     _check_share(values["support_share_bp"], _("Het aandeel organisatieondersteuning"))
     _check_amount(values["base_amount_per_1000_cents"], allow_zero=True, what=_("Het basisbedrag"))
     if values["hours_rule"] not in BudgetFramework.HoursRule.values:
@@ -232,7 +258,7 @@ def create_framework(
     name: str,
     start_year: int,
     end_year: int,
-    min_support_share_bp: int = 2500,
+    min_support_share_bp: int | None = None,
     support_share_bp: int | None = None,
     base_amount_per_1000_cents: int = 2_000_000,
     hours_rule: str = BudgetFramework.HoursRule.LAPSE,
@@ -240,7 +266,10 @@ def create_framework(
     with_defaults: bool = True,
 ) -> BudgetFramework:
     """A new draft framework, with the default sources (amount 0 each year), themes and
-    weights unless ``with_defaults`` is false."""
+    weights unless ``with_defaults`` is false. The minimum share for organisational support
+    defaults to the site's (:func:`site_min_support_share_bp`) and cannot be lower."""
+    if min_support_share_bp is None:
+        min_support_share_bp = site_min_support_share_bp()
     if municipality.level != Level.MUNICIPALITY:
         raise ValidationError(_("Een budgetkader hoort bij een gemeente."), code="municipality")
     _require(actor, "budgets.add_framework", municipality, "budgets.create_framework")
@@ -588,6 +617,11 @@ class Preview:
     problems: list[str]
     warnings: list[str]
     source_totals: dict[int, int]
+    #: The least share for organisational support: the framework's own minimum or the
+    #: site's, whichever is higher (basis points).
+    required_support_bp: int = 0
+    #: The site's floor (``BUURTBASIS_MIN_SUPPORT_SHARE``) in basis points.
+    site_support_floor_bp: int = 0
 
     @property
     def can_adopt(self) -> bool:
@@ -635,7 +669,8 @@ def preview(framework: BudgetFramework) -> Preview:
                 "themes": format_share(theme_bp),
             }
         )
-    if framework.support_share_bp < framework.min_support_share_bp:
+    required_bp = required_support_share_bp(framework)
+    if framework.support_share_bp < required_bp:
         problems.append(
             _(
                 "Het aandeel voor organisatieondersteuning (%(share)s) is lager dan het "
@@ -643,7 +678,7 @@ def preview(framework: BudgetFramework) -> Preview:
             )
             % {
                 "share": format_share(framework.support_share_bp),
-                "min": format_share(framework.min_support_share_bp),
+                "min": format_share(required_bp),
             }
         )
     for year, total in totals.items():
@@ -731,6 +766,8 @@ def preview(framework: BudgetFramework) -> Preview:
         problems=problems,
         warnings=warnings,
         source_totals=totals,
+        required_support_bp=required_bp,
+        site_support_floor_bp=site_min_support_share_bp(),
     )
 
 

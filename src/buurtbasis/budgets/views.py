@@ -152,8 +152,8 @@ def framework_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         user=user,
         initial={
-            "support_share_bp": 2500,
-            "min_support_share_bp": 2500,
+            "support_share_bp": services.site_min_support_share_bp(),
+            "min_support_share_bp": services.site_min_support_share_bp(),
             "base_amount_per_1000_cents": 2_000_000,
             "hours_rule": BudgetFramework.HoursRule.LAPSE,
         },
