@@ -588,3 +588,39 @@ def test_a_resident_finds_their_district(adopted: BudgetFramework, people: Peopl
     html = _text(_client(people.resident).get(reverse("budgets:framework_list")))
     assert reverse("budgets:district_budget", args=["WK999901"]) in html
     assert "Naar het wijkbudget van Centrum" in html
+
+
+def test_only_ended_years_can_be_closed_on_the_page(
+    current_right: DrawingRight, people: People
+) -> None:
+    framework = current_right.line.district_budget.framework
+    client = _client(people.official)
+    page = _text(client.get(framework.get_absolute_url()))
+    assert "Geen van de jaren van dit kader is al voorbij" in page
+    assert reverse("budgets:framework_close_year", args=[framework.pk]) not in page
+    response = client.post(
+        reverse("budgets:framework_close_year", args=[framework.pk]),
+        {"close-year": str(framework.start_year)},
+        follow=True,
+    )
+    assert "Kies een jaar van het budgetkader" in _text(response)
+    current_right.refresh_from_db()
+    assert current_right.closed_at is None
+    assert not Transaction.objects.filter(kind="budgets.hours_lapse").exists()
+
+
+def test_the_close_form_offers_ended_years_only(town: Town, people: People) -> None:
+    today = datetime.date.today()
+    framework = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Over de jaarwisseling",
+        start_year=today.year - 1,
+        end_year=today.year,
+    )
+    fill_sources(framework, people.official)
+    services.adopt(framework, people.official)
+    page = _text(_client(people.official).get(framework.get_absolute_url()))
+    closing = page[page.index(reverse("budgets:framework_close_year", args=[framework.pk])) :]
+    options = re.findall(r'<option value="(\d+)"', closing[: closing.index("</form>")])
+    assert options == [str(today.year - 1)]

@@ -1520,16 +1520,32 @@ class YearClosing:
     carried_to: list[int] = field(default_factory=list)
 
 
+def ended_years(framework: BudgetFramework) -> list[int]:
+    """The years of the framework that are over (31 December has passed)."""
+    today = timezone.localdate()
+    return [year for year in framework.years if year < today.year]
+
+
 def close_year(framework: BudgetFramework, year: int, *, actor: User) -> YearClosing:
     """Close the drawing rights of ``year``: hours neither used nor waiting for confirmation
     lapse, or — when the framework says so and a next year exists — move to a new right for
-    the next year. Each right is closed once; running it again changes nothing."""
+    the next year. Each right is closed once; running it again changes nothing. Only a year
+    that has ended (before today, :func:`django.utils.timezone.localdate`) can be closed."""
     _require(actor, "budgets.close_year", framework, "budgets.close_year")
     if not framework.is_adopted:
         raise ValidationError(_("Dit budgetkader is nog niet vastgesteld."), code="draft")
     if year not in framework.years:
         raise ValidationError(
             _("%(year)s valt buiten de looptijd van het kader.") % {"year": year}, code="year"
+        )
+    if year not in ended_years(framework):
+        raise ValidationError(
+            _(
+                "%(year)s is nog niet voorbij. Een jaar afsluiten kan pas na 31 december; tot "
+                "dan kan de groep de uren nog gebruiken."
+            )
+            % {"year": year},
+            code="year_not_ended",
         )
     carry = (
         framework.hours_rule == BudgetFramework.HoursRule.CARRY_OVER and year < framework.end_year

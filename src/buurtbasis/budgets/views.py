@@ -217,7 +217,12 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if context["is_official"]:
             context["renew_form"] = YearForm(years=years, prefix="renew")
-            context["close_form"] = YearForm(years=years, prefix="close")
+            closable = services.ended_years(framework)
+            context["close_form"] = (
+                YearForm(years=closable, prefix="close", initial={"year": closable[-1]})
+                if closable
+                else None
+            )
     return render(request, "budgets/framework_detail.html", context)
 
 
@@ -448,7 +453,7 @@ def framework_close_year(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
     if not request.user.has_perm("budgets.close_year", framework):
         return _deny(request)
-    form = YearForm(request.POST, years=framework.years, prefix="close")
+    form = YearForm(request.POST, years=services.ended_years(framework), prefix="close")
     if form.is_valid():
         try:
             closing = services.close_year(
