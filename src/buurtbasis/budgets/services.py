@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, Sum
+from django.db.models import Model, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -1079,6 +1079,59 @@ def _post_commitment_year(commitment: Commitment, year: int, actor: User | None)
     )
 
 
+def _unposted_claims(line: BudgetLine, year: int, *, exclude: int | None = None) -> int:
+    """What commitments on the same district and theme (or support) that run in ``year`` but
+    have not been posted for it yet will take from that year's line when renewed."""
+    budget = line.district_budget
+    same = Commitment.objects.filter(
+        line__district_budget__framework_id=budget.framework_id,
+        line__district_budget__district_id=budget.district_id,
+        start_year__lte=year,
+    ).filter(Q(end_year__isnull=True) | Q(end_year__gte=year))
+    if line.is_support:
+        same = same.filter(line__is_support=True)
+    else:
+        same = same.filter(line__theme_id=line.theme_id)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    same = same.exclude(years__year=year)
+    return int(same.aggregate(total=Sum("amount_cents"))["total"] or 0)
+
+
+def _check_years_can_pay(line: BudgetLine, amount_cents: int, last_year: int) -> None:
+    """Refuse a new commitment that the line of any year it runs in cannot pay: what is left
+    on that year's line, minus what other running commitments will take from it at renewal.
+    A check at the moment of committing, not a reservation (see docs/budgets.md)."""
+    start_year = line.district_budget.year
+    for year in range(start_year, last_year + 1):
+        later = _line_in_year(line, year)
+        if later is None:
+            raise ValidationError(
+                _("Voor %(year)s is er geen budgetregel om deze toezegging uit te betalen.")
+                % {"year": year},
+                code="no_line",
+            )
+        _lock(later)
+        balance = ledger.balance(later.account) if later.account_id else 0
+        free = balance - _unposted_claims(later, year)
+        if amount_cents > free:
+            raise ValidationError(
+                _(
+                    "Er is niet genoeg geld over op %(line)s %(year)s voor deze toezegging: er "
+                    "is nog %(free)s vrij (na de toezeggingen die dan worden verlengd) en "
+                    "%(amount)s per jaar past daar niet in. Kies een lager bedrag of een "
+                    "eerder laatste jaar."
+                )
+                % {
+                    "year": year,
+                    "line": later.label,
+                    "free": format_cents(max(free, 0)),
+                    "amount": format_cents(amount_cents),
+                },
+                code="overspent_later",
+            )
+
+
 def create_commitment(
     line: BudgetLine,
     organisation: Organisation,
@@ -1089,7 +1142,9 @@ def create_commitment(
     description: str = "",
 ) -> Commitment:
     """Commit ``amount_cents`` a year from ``line`` to ``organisation``, from the line's year
-    on; the first year is posted at once, later years by :func:`renew_commitments`."""
+    on; the first year is posted at once, later years by :func:`renew_commitments`. Refused
+    when the line of any year it runs in cannot pay it (counting what other commitments will
+    take from that year)."""
     _require(actor, "budgets.manage_commitments", line, "budgets.create_commitment")
     _check_amount(amount_cents, allow_zero=False, what=_("Het bedrag per jaar"))
     framework = line.district_budget.framework
@@ -1104,6 +1159,8 @@ def create_commitment(
     if len(description) > 300:
         raise ValidationError(_("Gebruik voor de omschrijving hoogstens 300 tekens."))
     with transaction.atomic():
+        _lock(line)
+        _check_years_can_pay(line, amount_cents, end_year or framework.end_year)
         commitment = Commitment.objects.create(
             line=line,
             organisation=organisation,
@@ -1127,12 +1184,21 @@ def create_commitment(
     return commitment
 
 
-def renew_commitments(
-    framework: BudgetFramework, year: int, *, actor: User | None
-) -> list[CommitmentYear]:
+@dataclass
+class Renewal:
+    """The outcome of :func:`renew_commitments`: the years posted now, and the commitments
+    that could not renew, each with the reason (translated)."""
+
+    year: int
+    posted: list[CommitmentYear] = field(default_factory=list)
+    refused: list[tuple[Commitment, str]] = field(default_factory=list)
+
+
+def renew_commitments(framework: BudgetFramework, year: int, *, actor: User | None) -> Renewal:
     """Post ``year`` of every commitment of the framework that runs in that year. Idempotent:
-    years already posted are left alone. All or nothing: when one line cannot pay, nothing is
-    posted and the error names it."""
+    years already posted are left alone. Each commitment on its own: one that cannot renew
+    (its line has too little left, or there is no line) is reported in ``refused`` with the
+    reason and changes nothing, the others are posted."""
     if actor is not None:
         _require(actor, "budgets.manage_commitments", framework, "budgets.renew_commitments")
     if not framework.is_adopted:
@@ -1141,6 +1207,7 @@ def renew_commitments(
         raise ValidationError(
             _("%(year)s valt buiten de looptijd van het kader.") % {"year": year}, code="year"
         )
+    result = Renewal(year=year)
     with transaction.atomic():
         commitments = (
             Commitment.objects.filter(line__district_budget__framework=framework)
@@ -1152,21 +1219,43 @@ def renew_commitments(
                 commitment__line__district_budget__framework=framework, year=year
             ).values_list("commitment_id", flat=True)
         )
-        posted = [
-            _post_commitment_year(c, year, actor)
-            for c in commitments
-            if c.runs_in(year) and c.pk not in done
-        ]
-        if posted:
+        for commitment in commitments:
+            if not commitment.runs_in(year) or commitment.pk in done:
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: a refusal undoes only this one
+                    result.posted.append(_post_commitment_year(commitment, year, actor))
+            except ValidationError as error:
+                result.refused.append((commitment, " ".join(error.messages)))
+        if result.posted or result.refused:
             audit.record(
                 actor,
                 "budgets.renew_commitments",
                 framework,
                 year=year,
-                commitments=[p.commitment_id for p in posted],
-                total_cents=sum(p.amount_cents for p in posted),
+                commitments=[p.commitment_id for p in result.posted],
+                total_cents=sum(p.amount_cents for p in result.posted),
+                refused={str(c.pk): reason for c, reason in result.refused},
             )
-    return posted
+    return result
+
+
+def notice_months() -> int:
+    """The notice period of a commitment in months (``BUURTBASIS_COMMITMENT_NOTICE_MONTHS``,
+    default 3)."""
+    return int(settings.BUURTBASIS.get("COMMITMENT_NOTICE_MONTHS", 3))
+
+
+def earliest_last_year(commitment: Commitment, notice_date: datetime.date) -> int:
+    """The first year that a notice given on ``notice_date`` can end: the year in which the
+    notice period runs out (the commitment then ends at that year's end), never before the
+    first year, and not after the last year the commitment already had."""
+    months = notice_date.month - 1 + notice_months()
+    year = notice_date.year + months // 12
+    earliest = max(year, commitment.start_year)
+    if commitment.end_year is not None:
+        earliest = min(earliest, commitment.end_year)
+    return earliest
 
 
 def end_commitment(
@@ -1176,12 +1265,14 @@ def end_commitment(
     notice_date: datetime.date | None = None,
     last_year: int | None = None,
 ) -> Commitment:
-    """End a commitment with notice: it runs until ``last_year`` (default: the year of the
-    notice) and is not renewed after that. Years after ``last_year`` that were already posted
-    are reversed in the ledger."""
+    """End a commitment with notice: it runs until the end of the first year end after the
+    notice period (:func:`earliest_last_year`), or until a later ``last_year``, and is not
+    renewed after that. Years after the last year that were already posted are reversed in
+    the ledger. A last year before the notice period ends is refused."""
     _require(actor, "budgets.manage_commitments", commitment, "budgets.end_commitment")
     notice_date = notice_date or timezone.localdate()
-    last_year = notice_date.year if last_year is None else last_year
+    earliest = earliest_last_year(commitment, notice_date)
+    last_year = earliest if last_year is None else last_year
     if commitment.notice_given_at is not None:
         raise ValidationError(_("Deze toezegging is al opgezegd."), code="ended")
     if last_year < commitment.start_year:
@@ -1190,11 +1281,18 @@ def end_commitment(
             % {"start": commitment.start_year},
             code="end_year",
         )
-    if last_year < notice_date.year:
+    if last_year < earliest:
         raise ValidationError(
-            _("Opzeggen kan niet met terugwerkende kracht: kies %(year)s of later.")
-            % {"year": notice_date.year},
-            code="end_year",
+            _(
+                "De opzegtermijn is %(months)s maanden: bij opzeggen op %(date)s wordt de "
+                "toezegging nog betaald tot en met %(year)s. Kies %(year)s of later."
+            )
+            % {
+                "months": notice_months(),
+                "date": notice_date.strftime("%d-%m-%Y"),
+                "year": earliest,
+            },
+            code="notice_period",
         )
     if commitment.end_year is not None and last_year > commitment.end_year:
         last_year = commitment.end_year
