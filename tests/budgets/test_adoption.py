@@ -19,7 +19,7 @@ from buurtbasis.core.models import AuditEvent
 from buurtbasis.ledger import services as ledger
 from buurtbasis.ledger.models import Transaction, Unit
 
-from .conftest import SOURCE_AMOUNTS, YEARS, People, Town
+from .conftest import SOURCE_AMOUNTS, YEARS, People, Town, fill_sources
 
 
 def _source_total(framework: BudgetFramework, year: int) -> int:
@@ -228,3 +228,46 @@ def test_an_adopted_framework_cannot_be_edited(adopted: BudgetFramework, people:
     adopted.refresh_from_db()
     theme.refresh_from_db()
     assert adopted.name != "Anders" and theme.name != "Anders"
+
+
+def test_an_overlapping_framework_is_refused(
+    adopted: BudgetFramework, town: Town, people: People
+) -> None:
+    """Each year of a municipality has one adopted framework: a second one that covers one of
+    its years is refused (in the preview and at adoption), nothing changed; the next period
+    right after it is fine."""
+    second = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Overlappend",
+        start_year=YEARS[-1],
+        end_year=YEARS[-1] + 1,
+    )
+    fill_sources(second, people.official)
+    assert any("al een budgetkader vastgesteld" in p for p in services.preview(second).problems)
+    transactions = Transaction.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.adopt(second, people.official)
+    assert adopted.name in " ".join(error.value.messages)
+    second.refresh_from_db()
+    assert second.is_draft
+    assert not DistrictBudget.objects.filter(framework=second).exists()
+    assert Transaction.objects.count() == transactions
+    following = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Daarna",
+        start_year=YEARS[-1] + 1,
+        end_year=YEARS[-1] + 2,
+    )
+    fill_sources(following, people.official)
+    assert services.adopt(following, people.official).is_adopted
+    # Another municipality's framework for the same years is not affected.
+    elsewhere = services.create_framework(
+        town.other_municipality,
+        actor=people.other_official,
+        name="Elders",
+        start_year=YEARS[0],
+        end_year=YEARS[0],
+    )
+    assert not any("al een budgetkader" in p for p in services.preview(elsewhere).problems)

@@ -444,8 +444,16 @@ def test_ending_a_commitment_through_the_page(adopted: BudgetFramework, people: 
     )
     url = reverse("budgets:commitment_end", args=[commitment.pk])
     client = _client(people.official)
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"last_year": str(max(YEARS[0], datetime.date.today().year))})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "De opzegtermijn is 3 maanden" in _text(page)
+    earliest = services.earliest_last_year(commitment, datetime.date.today())
+    if earliest - 1 >= commitment.start_year:
+        refused = client.post(url, {"last_year": str(earliest - 1)})
+        assert refused.status_code == 400 and "opzegtermijn" in _text(refused)
+        commitment.refresh_from_db()
+        assert commitment.notice_given_at is None
+    response = client.post(url, {"last_year": str(earliest)})
     assert response.status_code == 302
     commitment.refresh_from_db()
     assert commitment.notice_given_at is not None

@@ -681,6 +681,30 @@ def preview(framework: BudgetFramework) -> Preview:
                 "min": format_share(required_bp),
             }
         )
+    overlapping = (
+        BudgetFramework.objects.filter(
+            municipality_id=framework.municipality_id,
+            status=BudgetFramework.Status.ADOPTED,
+            start_year__lte=framework.end_year,
+            end_year__gte=framework.start_year,
+        )
+        .exclude(pk=framework.pk)
+        .order_by("start_year", "pk")
+    )
+    for other in overlapping:
+        problems.append(
+            _(
+                "Voor %(municipality)s is al een budgetkader vastgesteld voor (een deel van) "
+                "deze jaren: %(name)s (%(start)s–%(end)s). Elk jaar heeft één budgetkader; "
+                "kies jaren die daar niet mee overlappen."
+            )
+            % {
+                "municipality": framework.municipality.name,
+                "name": other.name,
+                "start": other.start_year,
+                "end": other.end_year,
+            }
+        )
     for year, total in totals.items():
         if total <= 0:
             problems.append(
@@ -860,6 +884,9 @@ def adopt(framework: BudgetFramework, actor: User) -> BudgetFramework:
     Calling it again on an adopted framework posts nothing new (the same idempotency keys)."""
     _require(actor, "budgets.adopt_framework", framework, "budgets.adopt")
     with transaction.atomic():
+        # One adoption per municipality at a time, so two overlapping drafts cannot both pass
+        # the overlap check.
+        _lock(framework.municipality)
         _lock(framework)
         framework.refresh_from_db()
         again = framework.is_adopted
