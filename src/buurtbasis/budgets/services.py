@@ -180,7 +180,7 @@ def site_min_support_share_bp() -> int:
     """The least share for organisational support that any framework on this site must keep
     (setting ``BUURTBASIS["MIN_SUPPORT_SHARE_BP"]``, from ``BUURTBASIS_MIN_SUPPORT_SHARE``;
     default 25 %). A framework may ask more, never less."""
-    return int(settings.BUURTBASIS.get("MIN_SUPPORT_SHARE_BP", 2500))
+    return int(str(settings.BUURTBASIS.get("MIN_SUPPORT_SHARE_BP", 2500)))
 
 
 def required_support_share_bp(framework: BudgetFramework) -> int:
@@ -1118,7 +1118,7 @@ def _unposted_claims(line: BudgetLine, year: int, *, exclude: int | None = None)
     if line.is_support:
         same = same.filter(line__is_support=True)
     else:
-        same = same.filter(line__theme_id=line.theme_id)
+        same = same.filter(line__theme=line.theme)
     if exclude is not None:
         same = same.exclude(pk=exclude)
     same = same.exclude(years__year=year)
@@ -1139,7 +1139,7 @@ def _check_years_can_pay(line: BudgetLine, amount_cents: int, last_year: int) ->
                 code="no_line",
             )
         _lock(later)
-        balance = ledger.balance(later.account) if later.account_id else 0
+        balance = ledger.balance(later.account) if later.account is not None else 0
         free = balance - _unposted_claims(later, year)
         if amount_cents > free:
             raise ValidationError(
@@ -1270,7 +1270,7 @@ def renew_commitments(framework: BudgetFramework, year: int, *, actor: User | No
 def notice_months() -> int:
     """The notice period of a commitment in months (``BUURTBASIS_COMMITMENT_NOTICE_MONTHS``,
     default 3)."""
-    return int(settings.BUURTBASIS.get("COMMITMENT_NOTICE_MONTHS", 3))
+    return int(str(settings.BUURTBASIS.get("COMMITMENT_NOTICE_MONTHS", 3)))
 
 
 def earliest_last_year(commitment: Commitment, notice_date: datetime.date) -> int:
