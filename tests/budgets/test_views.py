@@ -632,3 +632,33 @@ def test_the_close_form_offers_ended_years_only(town: Town, people: People) -> N
     closing = page[page.index(reverse("budgets:framework_close_year", args=[framework.pk])) :]
     options = re.findall(r'<option value="(\d+)"', closing[: closing.index("</form>")])
     assert options == [str(today.year - 1)]
+
+
+def test_renewing_on_the_page_names_what_could_not_renew(
+    adopted: BudgetFramework, people: People
+) -> None:
+    from buurtbasis.ledger import services as ledger
+
+    first = _line(adopted)
+    services.create_commitment(first, people.welfare, 1000, actor=people.official)
+    big = services.create_commitment(first, people.housing, 2000, actor=people.official)
+    later = _line(adopted, YEARS[1])
+    assert later.account is not None
+    ledger.transfer(
+        later.account,
+        ledger.get_or_create_account(people.housing, "test-spending", "EUR"),
+        ledger.balance(later.account) - 2500,
+        kind="test.spending",
+        description="Andere uitgave",
+        actor=people.official,
+        idempotency_key="test:spend",
+    )
+    response = _client(people.official).post(
+        reverse("budgets:framework_renew", args=[adopted.pk]),
+        {"renew-year": str(YEARS[1])},
+        follow=True,
+    )
+    page = _text(response)
+    assert "1 toezeggingen verlengd voor" in page
+    assert f"Niet verlengd: toezegging {big.pk} aan Woonstichting Testdorp" in page
+    assert "niet genoeg geld" in page
