@@ -160,7 +160,8 @@ def child(args: argparse.Namespace) -> dict[str, object]:  # noqa: C901 (one lin
                 line, rng.choice(orgs), rng.randint(1_000, 20_000) * 100, actor=official
             )
     for year in framework.years[1:]:
-        services.renew_commitments(framework, year, actor=official)
+        renewal = services.renew_commitments(framework, year, actor=official)
+        assert not renewal.refused, renewal.refused
     today = timezone.localdate()
     for district in districts:
         group = services.create_group(

@@ -7,6 +7,7 @@ for the hardened settings (``manage.py check --deploy`` passes with no warnings)
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -267,11 +268,38 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Domain settings --------------------------------------------------------------------------
+
+
+def _percent_bp(variable: str, default: str) -> int:
+    """A percentage from the environment (``25`` or ``12.5``) as basis points, 0–100 %."""
+    text = os.environ.get(variable, default).strip().replace(",", ".")
+    try:
+        bp = Decimal(text) * 100
+    except InvalidOperation:
+        raise RuntimeError(f"{variable} must be a percentage, e.g. 25") from None
+    if bp != bp.to_integral_value() or not 0 <= bp <= 10_000:
+        raise RuntimeError(f"{variable} must be a percentage from 0 to 100 (at most 2 decimals)")
+    return int(bp)
+
+
+def _whole_number(variable: str, default: str) -> int:
+    text = os.environ.get(variable, default).strip()
+    if not text.isdigit():
+        raise RuntimeError(f"{variable} must be a whole number of 0 or more")
+    return int(text)
+
+
 BUURTBASIS = {
     # Every sensitive read or change is written to the audit log.
     "AUDIT_ORIGIN_HEADER": "REMOTE_ADDR",
     # Password sign-in attempts per IP/e-mail before a pause.
     "LOGIN_RATE": os.environ.get("BUURTBASIS_LOGIN_RATE", "10/15m"),
+    # Neighbourhood budgets: the least share (basis points, 2500 = 25 %) of every district budget
+    # for the organisational support of residents' organisations. A framework may ask more,
+    # never less.
+    "MIN_SUPPORT_SHARE_BP": _percent_bp("BUURTBASIS_MIN_SUPPORT_SHARE", "25"),
+    # Months of notice to end a multi-year commitment; it ends at the first year end after.
+    "COMMITMENT_NOTICE_MONTHS": _whole_number("BUURTBASIS_COMMITMENT_NOTICE_MONTHS", "3"),
 }
 
 LOGGING = {

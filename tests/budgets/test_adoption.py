@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -17,7 +19,7 @@ from buurtbasis.core.models import AuditEvent
 from buurtbasis.ledger import services as ledger
 from buurtbasis.ledger.models import Transaction, Unit
 
-from .conftest import SOURCE_AMOUNTS, YEARS, People, Town
+from .conftest import SOURCE_AMOUNTS, YEARS, People, Town, fill_sources
 
 
 def _source_total(framework: BudgetFramework, year: int) -> int:
@@ -158,6 +160,52 @@ def test_support_below_the_minimum_is_refused(draft: BudgetFramework, people: Pe
     _assert_unchanged(draft)
 
 
+def test_the_minimum_share_cannot_be_set_below_the_site_floor(
+    draft: BudgetFramework, people: People
+) -> None:
+    """The drafting official cannot lower the minimum for organisational support below the
+    site's floor (25 % by default); asking more is fine."""
+    before = BudgetFramework.objects.values().get(pk=draft.pk)
+    for low in (0, 2499):
+        with pytest.raises(ValidationError) as error:
+            services.update_framework(draft, actor=people.official, min_support_share_bp=low)
+        assert "ondergrens" in " ".join(error.value.messages)
+    assert BudgetFramework.objects.values().get(pk=draft.pk) == before
+    services.update_framework(
+        draft, actor=people.official, min_support_share_bp=3000, support_share_bp=3000
+    )
+    assert services.preview(draft).required_support_bp == 3000
+
+
+def test_a_draft_below_a_raised_site_floor_is_refused_at_adoption(
+    draft: BudgetFramework, people: People, settings: Any
+) -> None:
+    """A draft made when the floor was lower: the preview shows the site's floor and adoption
+    refuses it with a translated error, nothing changed."""
+    settings.BUURTBASIS = {**settings.BUURTBASIS, "MIN_SUPPORT_SHARE_BP": 3000}
+    assert draft.min_support_share_bp == 2500 and draft.support_share_bp == 2500
+    result = services.preview(draft)
+    assert (result.required_support_bp, result.site_support_floor_bp) == (3000, 3000)
+    assert any("lager dan het minimum (30" in p for p in result.problems)
+    with pytest.raises(ValidationError) as error:
+        services.adopt(draft, people.official)
+    assert "lager dan het minimum" in " ".join(error.value.messages)
+    _assert_unchanged(draft)
+    with pytest.raises(ValidationError, match="ondergrens"):
+        services.create_framework(
+            draft.municipality,
+            actor=people.official,
+            name="Te weinig",
+            start_year=2030,
+            end_year=2030,
+            min_support_share_bp=2500,
+        )
+    made = services.create_framework(
+        draft.municipality, actor=people.official, name="Standaard", start_year=2030, end_year=2030
+    )
+    assert (made.min_support_share_bp, made.support_share_bp) == (3000, 3000)
+
+
 def test_a_year_without_money_is_refused(draft: BudgetFramework, people: People) -> None:
     SourceAmount.objects.filter(source__framework=draft, year=YEARS[1]).update(amount_cents=0)
     with pytest.raises(ValidationError) as error:
@@ -180,3 +228,46 @@ def test_an_adopted_framework_cannot_be_edited(adopted: BudgetFramework, people:
     adopted.refresh_from_db()
     theme.refresh_from_db()
     assert adopted.name != "Anders" and theme.name != "Anders"
+
+
+def test_an_overlapping_framework_is_refused(
+    adopted: BudgetFramework, town: Town, people: People
+) -> None:
+    """Each year of a municipality has one adopted framework: a second one that covers one of
+    its years is refused (in the preview and at adoption), nothing changed; the next period
+    right after it is fine."""
+    second = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Overlappend",
+        start_year=YEARS[-1],
+        end_year=YEARS[-1] + 1,
+    )
+    fill_sources(second, people.official)
+    assert any("al een budgetkader vastgesteld" in p for p in services.preview(second).problems)
+    transactions = Transaction.objects.count()
+    with pytest.raises(ValidationError) as error:
+        services.adopt(second, people.official)
+    assert adopted.name in " ".join(error.value.messages)
+    second.refresh_from_db()
+    assert second.is_draft
+    assert not DistrictBudget.objects.filter(framework=second).exists()
+    assert Transaction.objects.count() == transactions
+    following = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Daarna",
+        start_year=YEARS[-1] + 1,
+        end_year=YEARS[-1] + 2,
+    )
+    fill_sources(following, people.official)
+    assert services.adopt(following, people.official).is_adopted
+    # Another municipality's framework for the same years is not affected.
+    elsewhere = services.create_framework(
+        town.other_municipality,
+        actor=people.other_official,
+        name="Elders",
+        start_year=YEARS[0],
+        end_year=YEARS[0],
+    )
+    assert not any("al een budgetkader" in p for p in services.preview(elsewhere).problems)

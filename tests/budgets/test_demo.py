@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from buurtbasis.budgets.demo import load_demo_budgets
 from buurtbasis.budgets.models import (
@@ -44,4 +47,8 @@ def test_demo_budgets_tell_the_whole_story() -> None:
     again = load_demo_budgets(loaded.municipality)
     assert again.pk == framework.pk
     assert Transaction.objects.count() == transactions
+    assert BudgetFramework.objects.count() == 1
+    # Loaded again next year: the adopted framework still covers it; no overlapping second one.
+    next_year = datetime.date(timezone.localdate().year + 1, 1, 10)
+    assert load_demo_budgets(loaded.municipality, today=next_year).pk == framework.pk
     assert BudgetFramework.objects.count() == 1

@@ -20,7 +20,7 @@ from buurtbasis.budgets.selectors import right_summary
 from buurtbasis.ledger import services as ledger
 from buurtbasis.ledger.models import Transaction
 
-from .conftest import YEARS, People
+from .conftest import YEARS, People, Town, fill_sources
 
 # Deliveries must lie in the right's year and not in the future, so the recording tests use a
 # framework that runs this year (``current``).
@@ -227,9 +227,36 @@ def test_a_group_of_another_district_is_refused(
         )
 
 
-def test_close_year_lapses_unused_hours(right: DrawingRight, people: People) -> None:
+# Closing a year is only possible once it is over, so these tests use a framework of years
+# that have certainly ended.
+PAST = (2022, 2023)
+
+
+def _past_right(
+    town: Town, people: People, group: ResidentGroup, rule: str, minutes: int
+) -> DrawingRight:
+    framework = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Voorbij",
+        start_year=PAST[0],
+        end_year=PAST[-1],
+        hours_rule=rule,
+    )
+    fill_sources(framework, people.official)
+    services.adopt(framework, people.official)
+    return services.grant_drawing_right(
+        _line(framework, PAST[0]),
+        group,
+        provider=people.welfare,
+        minutes=minutes,
+        actor=people.official,
+    )
+
+
+def test_close_year_lapses_unused_hours(town: Town, group: ResidentGroup, people: People) -> None:
+    right = _past_right(town, people, group, BudgetFramework.HoursRule.LAPSE, 600)
     framework = right.line.district_budget.framework
-    assert framework.hours_rule == BudgetFramework.HoursRule.LAPSE
     pending = HoursDelivery.objects.create(
         drawing_right=right,
         minutes=60,
@@ -252,22 +279,42 @@ def test_close_year_lapses_unused_hours(right: DrawingRight, people: People) -> 
     assert again.closed == [] and Transaction.objects.count() == transactions
 
 
-def test_close_year_carries_hours_over(current: DrawingRight, people: People) -> None:
-    framework = current.line.district_budget.framework
+def test_close_year_carries_hours_over(town: Town, group: ResidentGroup, people: People) -> None:
+    right = _past_right(town, people, group, BudgetFramework.HoursRule.CARRY_OVER, 8 * 60)
+    framework = right.line.district_budget.framework
     delivery = services.record_hours(
-        current, minutes=120, date=TODAY, description="Overleg", actor=people.professional
+        right,
+        minutes=120,
+        date=datetime.date(PAST[0], 5, 1),
+        description="Overleg",
+        actor=people.professional,
     )
     services.confirm_hours(delivery, actor=people.contact)
-    closing = services.close_year(framework, TODAY.year, actor=people.official)
+    closing = services.close_year(framework, PAST[0], actor=people.official)
     assert closing.carried_minutes == 360
-    new = DrawingRight.objects.get(carried_from=current)
-    assert new.year == TODAY.year + 1
+    new = DrawingRight.objects.get(carried_from=right)
+    assert new.year == PAST[1]
     assert new.minutes_granted == 360
     assert right_summary(new).remaining == 360
-    assert right_summary(current).remaining == 0
+    assert right_summary(right).remaining == 0
     # The last year of the period cannot carry over: it lapses.
-    last = services.close_year(framework, TODAY.year + 1, actor=people.official)
+    last = services.close_year(framework, PAST[1], actor=people.official)
     assert last.lapsed_minutes == 360 and last.carried_minutes == 0
+
+
+def test_a_year_that_has_not_ended_cannot_be_closed(current: DrawingRight, people: People) -> None:
+    """This year (and the next) are not over: their hours neither lapse nor carry over yet."""
+    framework = current.line.district_budget.framework
+    assert services.ended_years(framework) == []
+    transactions = Transaction.objects.count()
+    for year in (TODAY.year, TODAY.year + 1):
+        with pytest.raises(ValidationError, match="nog niet voorbij"):
+            services.close_year(framework, year, actor=people.official)
+    current.refresh_from_db()
+    assert current.closed_at is None
+    assert Transaction.objects.count() == transactions
+    assert not DrawingRight.objects.filter(carried_from=current).exists()
+    assert right_summary(current).remaining == 8 * 60
 
 
 @pytest.mark.parametrize("role", ["contact", "professional", "council"])

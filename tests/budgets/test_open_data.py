@@ -15,6 +15,8 @@ from buurtbasis.accounts.models import User
 from buurtbasis.budgets import services
 from buurtbasis.budgets.models import BudgetFramework, BudgetLine, DistrictBudget, ResidentGroup
 from buurtbasis.budgets.selectors import OPEN_DATA_FIELDS
+from buurtbasis.initiatives.models import Initiative
+from buurtbasis.initiatives.services import grants, initiatives
 from buurtbasis.ledger.models import Entry, Transaction
 
 from .conftest import SOURCE_AMOUNTS, YEARS, People, Town, fill_sources
@@ -31,12 +33,16 @@ def _csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+#: A year that has certainly ended, for a framework whose year can be closed.
+PAST_YEAR = 2024
+
+
 @pytest.fixture
 def busy(
     town: Town, adopted: BudgetFramework, people: People, group: ResidentGroup
 ) -> BudgetFramework:
-    """Commitments, a freelancer's drawing right with confirmed hours and a reversal."""
-    today = datetime.date.today()
+    """Commitments, a freelancer's drawing right with confirmed hours, a reversal, a closed
+    year whose hours lapsed, and a grant paid to an initiative (by the initiatives app)."""
     line = BudgetLine.objects.get(
         district_budget__framework=adopted,
         district_budget__year=YEARS[0],
@@ -51,31 +57,66 @@ def busy(
         notice_date=datetime.date(YEARS[0], 1, 1),
         last_year=YEARS[0],
     )
-    current = services.create_framework(
-        town.municipality,
-        actor=people.official,
-        name="Nu",
-        start_year=today.year,
-        end_year=today.year,
-    )
-    fill_sources(current, people.official)
-    services.adopt(current, people.official)
-    current_line = BudgetLine.objects.get(
-        district_budget__framework=current,
+    theme_line = BudgetLine.objects.get(
+        district_budget__framework=adopted,
+        district_budget__year=YEARS[0],
         district_budget__district__code="WK999901",
         theme__name="Leefbaarheid",
     )
     right = services.grant_drawing_right(
-        current_line, group, provider=people.freelancer, minutes=240, actor=people.official
+        theme_line, group, provider=people.freelancer, minutes=240, actor=people.official
     )
     delivery = services.record_hours(
         right,
         minutes=60,
-        date=today,
+        date=datetime.date(YEARS[0], 1, 15),
         description="Bij Persoon Contact thuis",
         actor=people.freelancer,
     )
     services.confirm_hours(delivery, actor=people.contact)
+
+    # A year that is over: unused hours lapse.
+    past = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Vorig kader",
+        start_year=PAST_YEAR,
+        end_year=PAST_YEAR,
+    )
+    fill_sources(past, people.official)
+    services.adopt(past, people.official)
+    past_line = BudgetLine.objects.get(
+        district_budget__framework=past,
+        district_budget__district__code="WK999901",
+        theme__name="Leefbaarheid",
+    )
+    services.grant_drawing_right(
+        past_line, group, provider=people.freelancer, minutes=120, actor=people.official
+    )
+    services.close_year(past, PAST_YEAR, actor=people.official)
+
+    # A grant to an initiative, paid from a line by the initiatives app.
+    grants.update_line_settings(theme_line, people.official, host=people.welfare)
+    initiative = initiatives.create_initiative(
+        people.contact,
+        name="Buurtmoestuin Oude Kern",
+        description="Samen groente kweken.",
+        area=town.neighbourhood,
+        contact="06-12345678",
+        needs_text="Zaden.",
+    )
+    request = grants.request_grant(
+        initiative,
+        people.contact,
+        line=theme_line,
+        why="Om te beginnen.",
+        for_whom="Voor de straat.",
+        items=[grants.Item("Zaden", 30_000)],
+    )
+    grants.decide_grant(request, people.resident, approve=True, reason="Goed.")
+    grants.decide_grant(request, people.professional, approve=True, reason="Akkoord.")
+    request.refresh_from_db()
+    assert request.payout is not None
     return adopted
 
 
@@ -142,24 +183,49 @@ def test_transaction_rows_balance_per_transaction(client: Client, busy: BudgetFr
         "correction",
         "budgets.hours_grant",
         "budgets.hours_use",
+        "budgets.hours_lapse",
+        "initiatives.grant",
     } <= kinds
+    # Every leg of every transaction, and nothing else.
     assert (
         len(rows)
         == Entry.objects.filter(
             transaction__in=Transaction.objects.filter(kind__startswith="budgets.")
-            | Transaction.objects.filter(kind="correction")
+            | Transaction.objects.filter(kind__in=["correction", "initiatives.grant"])
         ).count()
     )
-    assert {"commitment", "provider"} <= {r["account"] for r in rows}
+    assert {"commitment", "provider", "hours_lapsed", "initiative"} <= {r["account"] for r in rows}
     assert "Welzijn Testdorp" in {r["organisation"] for r in rows}
+    lapse = [r for r in rows if r["kind"] == "budgets.hours_lapse"]
+    assert sorted(r["account"] for r in lapse) == ["drawing_right", "hours_lapsed"]
+    grant = [r for r in rows if r["kind"] == "initiatives.grant"]
+    assert sorted(r["account"] for r in grant) == ["initiative", "line"]
+    initiative = Initiative.objects.get()
+    assert next(r for r in grant if r["account"] == "initiative")["owner_id"] == str(initiative.pk)
+    # A freelancer's hours: no name and no number of the person.
+    freelancer = [r for r in rows if r["account"] == "provider" and not r["organisation"]]
+    assert freelancer and {r["owner_id"] for r in freelancer} == {""}
 
 
-def test_district_transactions_only_touch_that_district(
+def test_district_transactions_touch_that_district_and_are_complete(
     client: Client, busy: BudgetFramework
 ) -> None:
-    rows = _csv(_get(client, "transactions", "csv", wijk="WK999902"))
-    assert rows
-    assert {r["district_code"] for r in rows} == {"WK999902"}
+    """A district's file lists the transactions that touch the district, each with all its
+    legs (an allocation also shows the fund and the other districts)."""
+    for code in ("WK999901", "WK999902"):
+        rows = _csv(_get(client, "transactions", "csv", wijk=code))
+        assert rows
+        by_txn: dict[str, list[dict[str, str]]] = {}
+        for row in rows:
+            by_txn.setdefault(row["transaction_id"], []).append(row)
+        for legs in by_txn.values():
+            assert sum(int(r["amount"]) for r in legs) == 0
+            assert code in {r["district_code"] for r in legs}
+        assert (
+            len(rows) == Entry.objects.filter(transaction_id__in=[int(t) for t in by_txn]).count()
+        )
+        if code == "WK999901":
+            assert {"initiatives.grant", "budgets.hours_lapse"} <= {r["kind"] for r in rows}
 
 
 def test_open_data_is_linked_from_every_budget_page(client: Client, busy: BudgetFramework) -> None:

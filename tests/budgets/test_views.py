@@ -154,6 +154,28 @@ def test_creating_with_a_bad_period_shows_an_error(town: Town, people: People) -
     assert not BudgetFramework.objects.filter(name="Fout").exists()
 
 
+def test_the_form_refuses_a_minimum_share_below_the_site_floor(town: Town, people: People) -> None:
+    client = _client(people.official)
+    url = reverse("budgets:framework_create")
+    assert "Niet lager dan 25" in _text(client.get(url))
+    response = client.post(
+        url,
+        {
+            "municipality": town.municipality.pk,
+            "name": "Zonder ondersteuning",
+            "start_year": 2030,
+            "end_year": 2031,
+            "support_share_bp": "0",
+            "min_support_share_bp": "0",
+            "base_amount_per_1000_cents": "0",
+            "hours_rule": "lapse",
+        },
+    )
+    assert response.status_code == 200
+    assert "ondergrens" in _text(response)
+    assert not BudgetFramework.objects.filter(name="Zonder ondersteuning").exists()
+
+
 def _sources_post(framework: BudgetFramework, overrides: dict[str, str]) -> dict[str, str]:
     sources = list(framework.sources.all())
     data = {
@@ -422,8 +444,16 @@ def test_ending_a_commitment_through_the_page(adopted: BudgetFramework, people: 
     )
     url = reverse("budgets:commitment_end", args=[commitment.pk])
     client = _client(people.official)
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"last_year": str(max(YEARS[0], datetime.date.today().year))})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "De opzegtermijn is 3 maanden" in _text(page)
+    earliest = services.earliest_last_year(commitment, datetime.date.today())
+    if earliest - 1 >= commitment.start_year:
+        refused = client.post(url, {"last_year": str(earliest - 1)})
+        assert refused.status_code == 400 and "opzegtermijn" in _text(refused)
+        commitment.refresh_from_db()
+        assert commitment.notice_given_at is None
+    response = client.post(url, {"last_year": str(earliest)})
     assert response.status_code == 302
     commitment.refresh_from_db()
     assert commitment.notice_given_at is not None
@@ -566,3 +596,69 @@ def test_a_resident_finds_their_district(adopted: BudgetFramework, people: Peopl
     html = _text(_client(people.resident).get(reverse("budgets:framework_list")))
     assert reverse("budgets:district_budget", args=["WK999901"]) in html
     assert "Naar het wijkbudget van Centrum" in html
+
+
+def test_only_ended_years_can_be_closed_on_the_page(
+    current_right: DrawingRight, people: People
+) -> None:
+    framework = current_right.line.district_budget.framework
+    client = _client(people.official)
+    page = _text(client.get(framework.get_absolute_url()))
+    assert "Geen van de jaren van dit kader is al voorbij" in page
+    assert reverse("budgets:framework_close_year", args=[framework.pk]) not in page
+    response = client.post(
+        reverse("budgets:framework_close_year", args=[framework.pk]),
+        {"close-year": str(framework.start_year)},
+        follow=True,
+    )
+    assert "Kies een jaar van het budgetkader" in _text(response)
+    current_right.refresh_from_db()
+    assert current_right.closed_at is None
+    assert not Transaction.objects.filter(kind="budgets.hours_lapse").exists()
+
+
+def test_the_close_form_offers_ended_years_only(town: Town, people: People) -> None:
+    today = datetime.date.today()
+    framework = services.create_framework(
+        town.municipality,
+        actor=people.official,
+        name="Over de jaarwisseling",
+        start_year=today.year - 1,
+        end_year=today.year,
+    )
+    fill_sources(framework, people.official)
+    services.adopt(framework, people.official)
+    page = _text(_client(people.official).get(framework.get_absolute_url()))
+    closing = page[page.index(reverse("budgets:framework_close_year", args=[framework.pk])) :]
+    options = re.findall(r'<option value="(\d+)"', closing[: closing.index("</form>")])
+    assert options == [str(today.year - 1)]
+
+
+def test_renewing_on_the_page_names_what_could_not_renew(
+    adopted: BudgetFramework, people: People
+) -> None:
+    from buurtbasis.ledger import services as ledger
+
+    first = _line(adopted)
+    services.create_commitment(first, people.welfare, 1000, actor=people.official)
+    big = services.create_commitment(first, people.housing, 2000, actor=people.official)
+    later = _line(adopted, YEARS[1])
+    assert later.account is not None
+    ledger.transfer(
+        later.account,
+        ledger.get_or_create_account(people.housing, "test-spending", "EUR"),
+        ledger.balance(later.account) - 2500,
+        kind="test.spending",
+        description="Andere uitgave",
+        actor=people.official,
+        idempotency_key="test:spend",
+    )
+    response = _client(people.official).post(
+        reverse("budgets:framework_renew", args=[adopted.pk]),
+        {"renew-year": str(YEARS[1])},
+        follow=True,
+    )
+    page = _text(response)
+    assert "1 toezeggingen verlengd voor" in page
+    assert f"Niet verlengd: toezegging {big.pk} aan Woonstichting Testdorp" in page
+    assert "niet genoeg geld" in page

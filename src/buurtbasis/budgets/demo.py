@@ -74,6 +74,15 @@ def load_demo_budgets(municipality: Area, *, today: datetime.date | None = None)
     start, end = today.year, today.year + PERIOD_YEARS - 1
     name = DEMO_FRAMEWORK_NAME.format(start=start, end=end)
     existing = BudgetFramework.objects.filter(municipality=municipality, name=name).first()
+    if existing is None:
+        # A demo loaded in an earlier year: its adopted framework still covers this year (a
+        # second one for the same years could not be adopted).
+        existing = BudgetFramework.objects.filter(
+            municipality=municipality,
+            status=BudgetFramework.Status.ADOPTED,
+            start_year__lte=start,
+            end_year__gte=start,
+        ).first()
     if existing is not None:
         return existing
     actor = _actor(municipality)

@@ -18,7 +18,7 @@ from buurtbasis.areas.models import Area, Indicator, Level
 from buurtbasis.ledger.money import format_cents, parse_euros, parse_hours
 
 from .models import BudgetFramework, FundingSource, ResidentGroup
-from .services import MAX_YEAR, MIN_YEAR
+from .services import MAX_YEAR, MIN_YEAR, format_share, site_min_support_share_bp
 
 _PERCENT = re.compile(r"^(-)?(\d{1,3})(?:[,.](\d{1,2}))?\s*%?$")
 
@@ -126,7 +126,7 @@ class FrameworkForm(forms.Form):
     )
     min_support_share_bp = PercentField(
         label=gettext_lazy("Minimaal aandeel voor die ondersteuning (%)"),
-        help_text=gettext_lazy("Zoals de raad het heeft vastgelegd. Standaard 25 %."),
+        help_text=gettext_lazy("Zoals de raad het heeft vastgelegd."),
     )
     base_amount_per_1000_cents = EuroField(
         label=gettext_lazy("Basisbedrag per 1.000 inwoners per jaar (€)"),
@@ -145,6 +145,14 @@ class FrameworkForm(forms.Form):
         min_value=MIN_YEAR - 50,
         max_value=MAX_YEAR,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        floor = format_share(site_min_support_share_bp())
+        self.fields["min_support_share_bp"].help_text = _(
+            "Zoals de raad het heeft vastgelegd. Niet lager dan %(floor)s, de ondergrens voor "
+            "alle budgetkaders; hoger mag."
+        ) % {"floor": floor}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import CharField, Prefetch, Q, Sum
+from django.db.models.functions import Cast
 
 from buurtbasis.accounts.models import Organisation, User
 from buurtbasis.areas.models import Area
@@ -482,6 +483,7 @@ OPEN_DATA_FIELDS: dict[str, list[str]] = {
         "line_id",
         "organisation",
         "drawing_right_id",
+        "owner_id",
         "reversal_of",
     ],
 }
@@ -577,126 +579,154 @@ class AccountInfo:
     line_id: int | None = None
     organisation: str = ""
     drawing_right_id: int | None = None
+    owner_id: str = ""
 
 
-def _accounts_for(
-    frameworks: Sequence[BudgetFramework], district: Area | None
-) -> dict[int, AccountInfo]:
-    """Every ledger account of the frameworks (of one district, if given), described without
-    names of people: organisations are named, groups and freelancers are not."""
+def _scope_account_ids(frameworks: Sequence[BudgetFramework], district: Area | None) -> list[int]:
+    """The ledger accounts that belong to the frameworks (to one district of them, if given):
+    a transaction is in the open data when it touches one of these."""
     ids = [f.pk for f in frameworks]
-    info: dict[int, AccountInfo] = {}
-    budgets = DistrictBudget.objects.filter(framework_id__in=ids).select_related("district")
-    lines = BudgetLine.objects.filter(district_budget__framework_id__in=ids).select_related(
-        "district_budget__district"
-    )
-    commitments = Commitment.objects.filter(
-        line__district_budget__framework_id__in=ids
-    ).select_related("organisation", "line__district_budget__district")
-    rights = DrawingRight.objects.filter(
-        line__district_budget__framework_id__in=ids
-    ).select_related("line__district_budget__district")
+    budgets = DistrictBudget.objects.filter(framework_id__in=ids)
+    lines = BudgetLine.objects.filter(district_budget__framework_id__in=ids)
+    commitments = Commitment.objects.filter(line__district_budget__framework_id__in=ids)
+    rights = DrawingRight.objects.filter(line__district_budget__framework_id__in=ids)
     if district is not None:
         budgets = budgets.filter(district=district)
         lines = lines.filter(district_budget__district=district)
         commitments = commitments.filter(line__district_budget__district=district)
         rights = rights.filter(line__district_budget__district=district)
-    for b in budgets:
-        if b.account_id:
-            info[b.account_id] = AccountInfo(
-                "district_budget", b.framework_id, b.district.code, b.year
-            )
-    for line in lines:
-        if line.account_id:
-            db = line.district_budget
-            info[line.account_id] = AccountInfo(
-                "line", db.framework_id, db.district.code, db.year, line.pk
-            )
-    for c in commitments:
-        if c.account_id:
-            db = c.line.district_budget
-            info[c.account_id] = AccountInfo(
-                "commitment",
-                db.framework_id,
-                db.district.code,
-                None,
-                c.line_id,
-                c.organisation.name,
-            )
-    org_ids: set[str] = set()
-    user_ids: set[str] = set()
-    for r in rights:
-        db = r.line.district_budget
-        for account_id, role in (
-            (r.account_id, "drawing_right"),
-            (r.used_account_id, "hours_used"),
-        ):
-            if account_id:
-                info[account_id] = AccountInfo(
-                    role, db.framework_id, db.district.code, r.year, r.line_id, "", r.pk
-                )
-        if r.provider_organisation_id:
-            org_ids.add(str(r.provider_organisation_id))
-        if r.provider_user_id:
-            user_ids.add(str(r.provider_user_id))
-    # Providers' hour accounts: organisations by name, freelancers (people) without one.
-    if org_ids or user_ids:
-        org_type = ContentType.objects.get_for_model(Organisation)
-        user_type = ContentType.objects.get_for_model(User)
-        names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
-        for account in Account.objects.filter(
-            Q(owner_type=org_type, owner_id__in=org_ids)
-            | Q(owner_type=user_type, owner_id__in=user_ids),
-            purpose="hours-provided",
-        ):
-            is_org = account.owner_type_id == org_type.pk
-            info[account.pk] = AccountInfo(
-                "provider",
-                0,
-                organisation=names.get(int(account.owner_id), "") if is_org else "",
-            )
+    owned = Q(
+        owner_type=ContentType.objects.get_for_model(DrawingRight),
+        owner_id__in=rights.annotate(text_pk=Cast("pk", CharField())).values("text_pk"),
+    )
     if district is None:
-        fw_type = ContentType.objects.get_for_model(BudgetFramework)
-        for account in Account.objects.filter(
-            owner_type=fw_type, owner_id__in=[str(i) for i in ids]
-        ):
-            year = (
-                int(account.purpose.split("-")[-1]) if account.purpose.startswith("fund-") else None
+        owned |= Q(
+            owner_type=ContentType.objects.get_for_model(BudgetFramework),
+            owner_id__in=[str(i) for i in ids],
+        ) | Q(
+            owner_type=ContentType.objects.get_for_model(SourceAmount),
+            owner_id__in=SourceAmount.objects.filter(source__framework_id__in=ids)
+            .annotate(text_pk=Cast("pk", CharField()))
+            .values("text_pk"),
+        )
+    found = set(Account.objects.filter(owned).values_list("pk", flat=True))
+    for queryset in (budgets, lines, commitments):
+        found.update(queryset.exclude(account=None).values_list("account_id", flat=True))
+    return sorted(found)
+
+
+def _describe_accounts(account_ids: Sequence[int]) -> dict[int, AccountInfo]:
+    """What each ledger account is, without names of people: organisations are named; groups,
+    drawing rights and accounts of other apps (e.g. an initiative's) only by number; a
+    person's account (a freelancer's hours) has neither name nor number."""
+    accounts = list(
+        Account.objects.filter(pk__in=list(account_ids)).only(
+            "pk", "owner_type_id", "owner_id", "purpose"
+        )
+    )
+    by_type: dict[int, list[Account]] = defaultdict(list)
+    for account in accounts:
+        by_type[account.owner_type_id].append(account)
+
+    def owners(model: type[Any], type_accounts: list[Account], *related: str) -> dict[str, Any]:
+        pks = {a.owner_id for a in type_accounts}
+        found = model._default_manager.filter(pk__in=list(pks)).select_related(*related)
+        return {str(obj.pk): obj for obj in found}
+
+    info: dict[int, AccountInfo] = {}
+    for type_id, type_accounts in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is DistrictBudget:
+            budgets = owners(DistrictBudget, type_accounts, "district")
+            for a in type_accounts:
+                b = budgets[a.owner_id]
+                info[a.pk] = AccountInfo("district_budget", b.framework_id, b.district.code, b.year)
+        elif model is BudgetLine:
+            lines = owners(BudgetLine, type_accounts, "district_budget__district")
+            for a in type_accounts:
+                db = lines[a.owner_id].district_budget
+                info[a.pk] = AccountInfo(
+                    "line", db.framework_id, db.district.code, db.year, int(a.owner_id)
+                )
+        elif model is Commitment:
+            found = owners(
+                Commitment, type_accounts, "organisation", "line__district_budget__district"
             )
-            info[account.pk] = AccountInfo("municipal_fund", int(account.owner_id), "", year)
-        sa_type = ContentType.objects.get_for_model(SourceAmount)
-        amounts = {
-            str(a.pk): a
-            for a in SourceAmount.objects.filter(source__framework_id__in=ids).select_related(
-                "source"
-            )
-        }
-        for account in Account.objects.filter(owner_type=sa_type, owner_id__in=list(amounts)):
-            amount = amounts[account.owner_id]
-            info[account.pk] = AccountInfo(
-                "source", amount.source.framework_id, "", amount.year, None, amount.source.name
-            )
+            for a in type_accounts:
+                c = found[a.owner_id]
+                db = c.line.district_budget
+                info[a.pk] = AccountInfo(
+                    "commitment",
+                    db.framework_id,
+                    db.district.code,
+                    None,
+                    c.line_id,
+                    c.organisation.name,
+                )
+        elif model is DrawingRight:
+            rights = owners(DrawingRight, type_accounts, "line__district_budget__district")
+            roles = {"hours": "drawing_right", "hours-used": "hours_used"}
+            for a in type_accounts:
+                r = rights[a.owner_id]
+                db = r.line.district_budget
+                info[a.pk] = AccountInfo(
+                    roles.get(a.purpose, "hours_lapsed"),
+                    db.framework_id,
+                    db.district.code,
+                    r.year,
+                    r.line_id,
+                    "",
+                    r.pk,
+                )
+        elif model is BudgetFramework:
+            for a in type_accounts:
+                year = int(a.purpose.split("-")[-1]) if a.purpose.startswith("fund-") else None
+                info[a.pk] = AccountInfo("municipal_fund", int(a.owner_id), "", year)
+        elif model is SourceAmount:
+            amounts = owners(SourceAmount, type_accounts, "source")
+            for a in type_accounts:
+                amount = amounts[a.owner_id]
+                info[a.pk] = AccountInfo(
+                    "source", amount.source.framework_id, "", amount.year, None, amount.source.name
+                )
+        elif model is Organisation:
+            names = {k: o.name for k, o in owners(Organisation, type_accounts).items()}
+            for a in type_accounts:
+                role = "provider" if a.purpose == "hours-provided" else "organisation"
+                info[a.pk] = AccountInfo(role, 0, organisation=names.get(a.owner_id, ""))
+        elif model is None or issubclass(model, User):
+            # A person (e.g. a freelancer's hours): no name and no number.
+            for a in type_accounts:
+                role = "provider" if a.purpose == "hours-provided" else "person"
+                info[a.pk] = AccountInfo(role, 0)
+        else:
+            # An account of another app (an initiative's grants): what it is and its number.
+            for a in type_accounts:
+                info[a.pk] = AccountInfo(model._meta.model_name or "other", 0, owner_id=a.owner_id)
     return info
 
 
 def open_transaction_rows(
     municipality: Area | None = None, district: Area | None = None
 ) -> Iterator[dict[str, Any]]:
-    """One row per ledger entry on the accounts of adopted frameworks: transaction number,
-    date, kind, unit, amount and what the account is. Never descriptions or who acted."""
+    """One row per ledger entry of every transaction that touches an account of the adopted
+    frameworks (of one district, if given): transaction number, date, kind, unit, amount and
+    what the account is. Every leg of such a transaction is listed (also the other district
+    budgets of an allocation, the provider's hours, an initiative that received a grant), so
+    each transaction adds up to zero. Never descriptions or who acted."""
     frameworks = BudgetFramework.objects.filter(status=BudgetFramework.Status.ADOPTED)
     if municipality is not None:
         frameworks = frameworks.filter(municipality=municipality)
     if district is not None:
         frameworks = frameworks.filter(municipality_id=district.municipality_id)
-    info = _accounts_for(list(frameworks), district)
-    if not info:
+    scoped = _scope_account_ids(list(frameworks), district)
+    if not scoped:
         return
-    scoped = [pk for pk, account in info.items() if account.role != "provider"]
     touching = Entry.objects.filter(account_id__in=scoped).values("transaction_id")
+    legs = Entry.objects.filter(transaction_id__in=touching)
+    info = _describe_accounts(list(legs.values_list("account_id", flat=True).distinct()))
     entries = (
-        Entry.objects.filter(transaction_id__in=touching, account_id__in=list(info))
-        .select_related("transaction")
+        legs.select_related("transaction")
         .order_by("transaction_id", "id")
         .values_list(
             "transaction_id",
@@ -725,5 +755,6 @@ def open_transaction_rows(
             "line_id": account.line_id,
             "organisation": account.organisation,
             "drawing_right_id": account.drawing_right_id,
+            "owner_id": account.owner_id,
             "reversal_of": reversal_of,
         }

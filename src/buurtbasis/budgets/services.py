@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, Sum
+from django.db.models import Model, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -176,6 +176,19 @@ def _check_share(bp: int, what: str, *, allow_negative: bool = False) -> int:
     return bp
 
 
+def site_min_support_share_bp() -> int:
+    """The least share for organisational support that any framework on this site must keep
+    (setting ``BUURTBASIS["MIN_SUPPORT_SHARE_BP"]``, from ``BUURTBASIS_MIN_SUPPORT_SHARE``;
+    default 25 %). A framework may ask more, never less."""
+    return int(str(settings.BUURTBASIS.get("MIN_SUPPORT_SHARE_BP", 2500)))
+
+
+def required_support_share_bp(framework: BudgetFramework) -> int:
+    """The share for organisational support this framework must at least give: its own
+    minimum, but never less than the site's."""
+    return max(framework.min_support_share_bp, site_min_support_share_bp())
+
+
 def _check_years(start_year: int, end_year: int) -> None:
     if not (MIN_YEAR <= start_year <= MAX_YEAR and MIN_YEAR <= end_year <= MAX_YEAR):
         raise ValidationError(
@@ -215,6 +228,19 @@ def _validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     values["name"] = name
     _check_years(int(values["start_year"]), int(values["end_year"]))
     _check_share(values["min_support_share_bp"], _("Het minimale aandeel organisatieondersteuning"))
+    floor = site_min_support_share_bp()
+    if values["min_support_share_bp"] < floor:
+        raise ValidationError(
+            {
+                "min_support_share_bp": _(
+                    "Het minimale aandeel organisatieondersteuning kan niet lager zijn dan "
+                    "%(floor)s: dat is de ondergrens voor alle budgetkaders. Een hoger "
+                    "minimum mag wel."
+                )
+                % {"floor": format_share(floor)}
+            },
+            code="support_floor",
+        )
     _check_share(values["support_share_bp"], _("Het aandeel organisatieondersteuning"))
     _check_amount(values["base_amount_per_1000_cents"], allow_zero=True, what=_("Het basisbedrag"))
     if values["hours_rule"] not in BudgetFramework.HoursRule.values:
@@ -232,7 +258,7 @@ def create_framework(
     name: str,
     start_year: int,
     end_year: int,
-    min_support_share_bp: int = 2500,
+    min_support_share_bp: int | None = None,
     support_share_bp: int | None = None,
     base_amount_per_1000_cents: int = 2_000_000,
     hours_rule: str = BudgetFramework.HoursRule.LAPSE,
@@ -240,7 +266,10 @@ def create_framework(
     with_defaults: bool = True,
 ) -> BudgetFramework:
     """A new draft framework, with the default sources (amount 0 each year), themes and
-    weights unless ``with_defaults`` is false."""
+    weights unless ``with_defaults`` is false. The minimum share for organisational support
+    defaults to the site's (:func:`site_min_support_share_bp`) and cannot be lower."""
+    if min_support_share_bp is None:
+        min_support_share_bp = site_min_support_share_bp()
     if municipality.level != Level.MUNICIPALITY:
         raise ValidationError(_("Een budgetkader hoort bij een gemeente."), code="municipality")
     _require(actor, "budgets.add_framework", municipality, "budgets.create_framework")
@@ -588,6 +617,11 @@ class Preview:
     problems: list[str]
     warnings: list[str]
     source_totals: dict[int, int]
+    #: The least share for organisational support: the framework's own minimum or the
+    #: site's, whichever is higher (basis points).
+    required_support_bp: int = 0
+    #: The site's floor (``BUURTBASIS_MIN_SUPPORT_SHARE``) in basis points.
+    site_support_floor_bp: int = 0
 
     @property
     def can_adopt(self) -> bool:
@@ -635,7 +669,8 @@ def preview(framework: BudgetFramework) -> Preview:
                 "themes": format_share(theme_bp),
             }
         )
-    if framework.support_share_bp < framework.min_support_share_bp:
+    required_bp = required_support_share_bp(framework)
+    if framework.support_share_bp < required_bp:
         problems.append(
             _(
                 "Het aandeel voor organisatieondersteuning (%(share)s) is lager dan het "
@@ -643,7 +678,31 @@ def preview(framework: BudgetFramework) -> Preview:
             )
             % {
                 "share": format_share(framework.support_share_bp),
-                "min": format_share(framework.min_support_share_bp),
+                "min": format_share(required_bp),
+            }
+        )
+    overlapping = (
+        BudgetFramework.objects.filter(
+            municipality_id=framework.municipality_id,
+            status=BudgetFramework.Status.ADOPTED,
+            start_year__lte=framework.end_year,
+            end_year__gte=framework.start_year,
+        )
+        .exclude(pk=framework.pk)
+        .order_by("start_year", "pk")
+    )
+    for other in overlapping:
+        problems.append(
+            _(
+                "Voor %(municipality)s is al een budgetkader vastgesteld voor (een deel van) "
+                "deze jaren: %(name)s (%(start)s–%(end)s). Elk jaar heeft één budgetkader; "
+                "kies jaren die daar niet mee overlappen."
+            )
+            % {
+                "municipality": framework.municipality.name,
+                "name": other.name,
+                "start": other.start_year,
+                "end": other.end_year,
             }
         )
     for year, total in totals.items():
@@ -731,6 +790,8 @@ def preview(framework: BudgetFramework) -> Preview:
         problems=problems,
         warnings=warnings,
         source_totals=totals,
+        required_support_bp=required_bp,
+        site_support_floor_bp=site_min_support_share_bp(),
     )
 
 
@@ -823,6 +884,9 @@ def adopt(framework: BudgetFramework, actor: User) -> BudgetFramework:
     Calling it again on an adopted framework posts nothing new (the same idempotency keys)."""
     _require(actor, "budgets.adopt_framework", framework, "budgets.adopt")
     with transaction.atomic():
+        # One adoption per municipality at a time, so two overlapping drafts cannot both pass
+        # the overlap check.
+        _lock(framework.municipality)
         _lock(framework)
         framework.refresh_from_db()
         again = framework.is_adopted
@@ -1042,6 +1106,59 @@ def _post_commitment_year(commitment: Commitment, year: int, actor: User | None)
     )
 
 
+def _unposted_claims(line: BudgetLine, year: int, *, exclude: int | None = None) -> int:
+    """What commitments on the same district and theme (or support) that run in ``year`` but
+    have not been posted for it yet will take from that year's line when renewed."""
+    budget = line.district_budget
+    same = Commitment.objects.filter(
+        line__district_budget__framework_id=budget.framework_id,
+        line__district_budget__district_id=budget.district_id,
+        start_year__lte=year,
+    ).filter(Q(end_year__isnull=True) | Q(end_year__gte=year))
+    if line.is_support:
+        same = same.filter(line__is_support=True)
+    else:
+        same = same.filter(line__theme=line.theme)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    same = same.exclude(years__year=year)
+    return int(same.aggregate(total=Sum("amount_cents"))["total"] or 0)
+
+
+def _check_years_can_pay(line: BudgetLine, amount_cents: int, last_year: int) -> None:
+    """Refuse a new commitment that the line of any year it runs in cannot pay: what is left
+    on that year's line, minus what other running commitments will take from it at renewal.
+    A check at the moment of committing, not a reservation (see docs/budgets.md)."""
+    start_year = line.district_budget.year
+    for year in range(start_year, last_year + 1):
+        later = _line_in_year(line, year)
+        if later is None:
+            raise ValidationError(
+                _("Voor %(year)s is er geen budgetregel om deze toezegging uit te betalen.")
+                % {"year": year},
+                code="no_line",
+            )
+        _lock(later)
+        balance = ledger.balance(later.account) if later.account is not None else 0
+        free = balance - _unposted_claims(later, year)
+        if amount_cents > free:
+            raise ValidationError(
+                _(
+                    "Er is niet genoeg geld over op %(line)s %(year)s voor deze toezegging: er "
+                    "is nog %(free)s vrij (na de toezeggingen die dan worden verlengd) en "
+                    "%(amount)s per jaar past daar niet in. Kies een lager bedrag of een "
+                    "eerder laatste jaar."
+                )
+                % {
+                    "year": year,
+                    "line": later.label,
+                    "free": format_cents(max(free, 0)),
+                    "amount": format_cents(amount_cents),
+                },
+                code="overspent_later",
+            )
+
+
 def create_commitment(
     line: BudgetLine,
     organisation: Organisation,
@@ -1052,7 +1169,9 @@ def create_commitment(
     description: str = "",
 ) -> Commitment:
     """Commit ``amount_cents`` a year from ``line`` to ``organisation``, from the line's year
-    on; the first year is posted at once, later years by :func:`renew_commitments`."""
+    on; the first year is posted at once, later years by :func:`renew_commitments`. Refused
+    when the line of any year it runs in cannot pay it (counting what other commitments will
+    take from that year)."""
     _require(actor, "budgets.manage_commitments", line, "budgets.create_commitment")
     _check_amount(amount_cents, allow_zero=False, what=_("Het bedrag per jaar"))
     framework = line.district_budget.framework
@@ -1067,6 +1186,8 @@ def create_commitment(
     if len(description) > 300:
         raise ValidationError(_("Gebruik voor de omschrijving hoogstens 300 tekens."))
     with transaction.atomic():
+        _lock(line)
+        _check_years_can_pay(line, amount_cents, end_year or framework.end_year)
         commitment = Commitment.objects.create(
             line=line,
             organisation=organisation,
@@ -1090,12 +1211,21 @@ def create_commitment(
     return commitment
 
 
-def renew_commitments(
-    framework: BudgetFramework, year: int, *, actor: User | None
-) -> list[CommitmentYear]:
+@dataclass
+class Renewal:
+    """The outcome of :func:`renew_commitments`: the years posted now, and the commitments
+    that could not renew, each with the reason (translated)."""
+
+    year: int
+    posted: list[CommitmentYear] = field(default_factory=list)
+    refused: list[tuple[Commitment, str]] = field(default_factory=list)
+
+
+def renew_commitments(framework: BudgetFramework, year: int, *, actor: User | None) -> Renewal:
     """Post ``year`` of every commitment of the framework that runs in that year. Idempotent:
-    years already posted are left alone. All or nothing: when one line cannot pay, nothing is
-    posted and the error names it."""
+    years already posted are left alone. Each commitment on its own: one that cannot renew
+    (its line has too little left, or there is no line) is reported in ``refused`` with the
+    reason and changes nothing, the others are posted."""
     if actor is not None:
         _require(actor, "budgets.manage_commitments", framework, "budgets.renew_commitments")
     if not framework.is_adopted:
@@ -1104,6 +1234,7 @@ def renew_commitments(
         raise ValidationError(
             _("%(year)s valt buiten de looptijd van het kader.") % {"year": year}, code="year"
         )
+    result = Renewal(year=year)
     with transaction.atomic():
         commitments = (
             Commitment.objects.filter(line__district_budget__framework=framework)
@@ -1115,21 +1246,43 @@ def renew_commitments(
                 commitment__line__district_budget__framework=framework, year=year
             ).values_list("commitment_id", flat=True)
         )
-        posted = [
-            _post_commitment_year(c, year, actor)
-            for c in commitments
-            if c.runs_in(year) and c.pk not in done
-        ]
-        if posted:
+        for commitment in commitments:
+            if not commitment.runs_in(year) or commitment.pk in done:
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: a refusal undoes only this one
+                    result.posted.append(_post_commitment_year(commitment, year, actor))
+            except ValidationError as error:
+                result.refused.append((commitment, " ".join(error.messages)))
+        if result.posted or result.refused:
             audit.record(
                 actor,
                 "budgets.renew_commitments",
                 framework,
                 year=year,
-                commitments=[p.commitment_id for p in posted],
-                total_cents=sum(p.amount_cents for p in posted),
+                commitments=[p.commitment_id for p in result.posted],
+                total_cents=sum(p.amount_cents for p in result.posted),
+                refused={str(c.pk): reason for c, reason in result.refused},
             )
-    return posted
+    return result
+
+
+def notice_months() -> int:
+    """The notice period of a commitment in months (``BUURTBASIS_COMMITMENT_NOTICE_MONTHS``,
+    default 3)."""
+    return int(str(settings.BUURTBASIS.get("COMMITMENT_NOTICE_MONTHS", 3)))
+
+
+def earliest_last_year(commitment: Commitment, notice_date: datetime.date) -> int:
+    """The first year that a notice given on ``notice_date`` can end: the year in which the
+    notice period runs out (the commitment then ends at that year's end), never before the
+    first year, and not after the last year the commitment already had."""
+    months = notice_date.month - 1 + notice_months()
+    year = notice_date.year + months // 12
+    earliest = max(year, commitment.start_year)
+    if commitment.end_year is not None:
+        earliest = min(earliest, commitment.end_year)
+    return earliest
 
 
 def end_commitment(
@@ -1139,12 +1292,14 @@ def end_commitment(
     notice_date: datetime.date | None = None,
     last_year: int | None = None,
 ) -> Commitment:
-    """End a commitment with notice: it runs until ``last_year`` (default: the year of the
-    notice) and is not renewed after that. Years after ``last_year`` that were already posted
-    are reversed in the ledger."""
+    """End a commitment with notice: it runs until the end of the first year end after the
+    notice period (:func:`earliest_last_year`), or until a later ``last_year``, and is not
+    renewed after that. Years after the last year that were already posted are reversed in
+    the ledger. A last year before the notice period ends is refused."""
     _require(actor, "budgets.manage_commitments", commitment, "budgets.end_commitment")
     notice_date = notice_date or timezone.localdate()
-    last_year = notice_date.year if last_year is None else last_year
+    earliest = earliest_last_year(commitment, notice_date)
+    last_year = earliest if last_year is None else last_year
     if commitment.notice_given_at is not None:
         raise ValidationError(_("Deze toezegging is al opgezegd."), code="ended")
     if last_year < commitment.start_year:
@@ -1153,11 +1308,18 @@ def end_commitment(
             % {"start": commitment.start_year},
             code="end_year",
         )
-    if last_year < notice_date.year:
+    if last_year < earliest:
         raise ValidationError(
-            _("Opzeggen kan niet met terugwerkende kracht: kies %(year)s of later.")
-            % {"year": notice_date.year},
-            code="end_year",
+            _(
+                "De opzegtermijn is %(months)s maanden: bij opzeggen op %(date)s wordt de "
+                "toezegging nog betaald tot en met %(year)s. Kies %(year)s of later."
+            )
+            % {
+                "months": notice_months(),
+                "date": notice_date.strftime("%d-%m-%Y"),
+                "year": earliest,
+            },
+            code="notice_period",
         )
     if commitment.end_year is not None and last_year > commitment.end_year:
         last_year = commitment.end_year
@@ -1483,16 +1645,32 @@ class YearClosing:
     carried_to: list[int] = field(default_factory=list)
 
 
+def ended_years(framework: BudgetFramework) -> list[int]:
+    """The years of the framework that are over (31 December has passed)."""
+    today = timezone.localdate()
+    return [year for year in framework.years if year < today.year]
+
+
 def close_year(framework: BudgetFramework, year: int, *, actor: User) -> YearClosing:
     """Close the drawing rights of ``year``: hours neither used nor waiting for confirmation
     lapse, or — when the framework says so and a next year exists — move to a new right for
-    the next year. Each right is closed once; running it again changes nothing."""
+    the next year. Each right is closed once; running it again changes nothing. Only a year
+    that has ended (before today, :func:`django.utils.timezone.localdate`) can be closed."""
     _require(actor, "budgets.close_year", framework, "budgets.close_year")
     if not framework.is_adopted:
         raise ValidationError(_("Dit budgetkader is nog niet vastgesteld."), code="draft")
     if year not in framework.years:
         raise ValidationError(
             _("%(year)s valt buiten de looptijd van het kader.") % {"year": year}, code="year"
+        )
+    if year not in ended_years(framework):
+        raise ValidationError(
+            _(
+                "%(year)s is nog niet voorbij. Een jaar afsluiten kan pas na 31 december; tot "
+                "dan kan de groep de uren nog gebruiken."
+            )
+            % {"year": year},
+            code="year_not_ended",
         )
     carry = (
         framework.hours_rule == BudgetFramework.HoursRule.CARRY_OVER and year < framework.end_year

@@ -152,8 +152,8 @@ def framework_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         user=user,
         initial={
-            "support_share_bp": 2500,
-            "min_support_share_bp": 2500,
+            "support_share_bp": services.site_min_support_share_bp(),
+            "min_support_share_bp": services.site_min_support_share_bp(),
             "base_amount_per_1000_cents": 2_000_000,
             "hours_rule": BudgetFramework.HoursRule.LAPSE,
         },
@@ -217,7 +217,12 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if context["is_official"]:
             context["renew_form"] = YearForm(years=years, prefix="renew")
-            context["close_form"] = YearForm(years=years, prefix="close")
+            closable = services.ended_years(framework)
+            context["close_form"] = (
+                YearForm(years=closable, prefix="close", initial={"year": closable[-1]})
+                if closable
+                else None
+            )
     return render(request, "budgets/framework_detail.html", context)
 
 
@@ -425,7 +430,7 @@ def framework_renew(request: HttpRequest, pk: int) -> HttpResponse:
     form = YearForm(request.POST, years=framework.years, prefix="renew")
     if form.is_valid():
         try:
-            posted = services.renew_commitments(
+            renewal = services.renew_commitments(
                 framework,
                 form.cleaned_data["year"],
                 actor=request.user,  # type: ignore[arg-type]
@@ -436,8 +441,22 @@ def framework_renew(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(n)s toezeggingen verlengd voor %(year)s.")
-                % {"n": len(posted), "year": form.cleaned_data["year"]},
+                % {"n": len(renewal.posted), "year": renewal.year},
             )
+            for commitment, reason in renewal.refused:
+                messages.error(
+                    request,
+                    _(
+                        "Niet verlengd: toezegging %(id)s aan %(organisation)s "
+                        "(%(district)s). %(reason)s"
+                    )
+                    % {
+                        "id": commitment.pk,
+                        "organisation": commitment.organisation.name,
+                        "district": commitment.line.district_budget.district.name,
+                        "reason": reason,
+                    },
+                )
     else:
         messages.error(request, _("Kies een jaar van het budgetkader."))
     return redirect(framework)
@@ -448,7 +467,7 @@ def framework_close_year(request: HttpRequest, pk: int) -> HttpResponse:
     framework = _framework(request, pk)
     if not request.user.has_perm("budgets.close_year", framework):
         return _deny(request)
-    form = YearForm(request.POST, years=framework.years, prefix="close")
+    form = YearForm(request.POST, years=services.ended_years(framework), prefix="close")
     if form.is_valid():
         try:
             closing = services.close_year(
@@ -679,7 +698,9 @@ def commitment_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.has_perm("budgets.manage_commitments", commitment):
         return _deny(request)
-    form = CommitmentEndForm(request.POST or None, initial={"last_year": timezone.localdate().year})
+    today = timezone.localdate()
+    earliest = services.earliest_last_year(commitment, today)
+    form = CommitmentEndForm(request.POST or None, initial={"last_year": earliest})
     if request.method == "POST" and form.is_valid():
         try:
             services.end_commitment(
@@ -695,7 +716,12 @@ def commitment_end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "budgets/commitment_end.html",
-        {"commitment": commitment, "form": form},
+        {
+            "commitment": commitment,
+            "form": form,
+            "earliest": earliest,
+            "notice_months": services.notice_months(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,5 +1,7 @@
 """``manage.py renew_commitments [--year 2027]``: post the new year of every running commitment
-of every adopted framework (run once at the start of each year; safe to run again)."""
+of every adopted framework (run once at the start of each year; safe to run again). A
+commitment whose line cannot pay is reported on standard error and the command exits
+non-zero; the others are posted."""
 
 from __future__ import annotations
 
@@ -27,11 +29,23 @@ class Command(BaseCommand):
             frameworks = BudgetFramework.objects.filter(
                 status=BudgetFramework.Status.ADOPTED, start_year__lte=year, end_year__gte=year
             )
+            refused = 0
             for framework in frameworks:
                 try:
-                    posted = services.renew_commitments(framework, year, actor=None)
+                    renewal = services.renew_commitments(framework, year, actor=None)
                 except ValidationError as error:
                     raise CommandError(f"{framework}: {' '.join(error.messages)}") from error
-                self.stdout.write(f"{framework}: {len(posted)} toezeggingen verlengd voor {year}")
+                self.stdout.write(
+                    f"{framework}: {len(renewal.posted)} toezeggingen verlengd voor {year}"
+                )
+                for commitment, reason in renewal.refused:
+                    refused += 1
+                    self.stderr.write(
+                        f"{framework}: toezegging {commitment.pk} "
+                        f"({commitment.organisation.name}) niet verlengd: {reason}"
+                    )
         finally:
             current_origin.reset(token)
+        if refused:
+            # The others are posted; a non-zero exit makes the scheduler report these.
+            raise CommandError(f"{refused} toezeggingen konden niet worden verlengd voor {year}")
