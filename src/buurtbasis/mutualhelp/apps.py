@@ -9,6 +9,11 @@ class MutualHelpConfig(AppConfig):
 
     def ready(self) -> None:
         from buurtbasis.core.navigation import register_area_link
+        from buurtbasis.core.personal_data import register_personal_data
+
+        from . import personal_data
+
+        register_personal_data("mutualhelp", personal_data.export, models=personal_data.MODELS)
 
         register_area_link(
             "mutualhelp:neighbourhood",
