@@ -180,20 +180,23 @@ def test_download_my_data(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
-    data = json.loads(response.content)
-    assert data["accounts"]["profile"]["email"] == "anna@example.org"
-    assert data["accounts"]["profile"]["phone"] == "0611111111"
-    assert data["accounts"]["profile"]["home_neighbourhood"] == {"code": areas.bu.code, "name": "Oude Haven"}
-    assert sorted((m["area"]["code"], m["role"]) for m in data["accounts"]["memberships"]) == [
+    data = json.loads(response.content)["accounts"]
+    assert data["profile"]["email"] == "anna@example.org"
+    assert data["profile"]["phone"] == "0611111111"
+    assert data["profile"]["home_neighbourhood"] == {
+        "code": areas.bu.code,
+        "name": "Oude Haven",
+    }
+    assert sorted((m["area"]["code"], m["role"]) for m in data["memberships"]) == [
         (areas.bu.code, "resident"),
         (areas.gm.code, "funder"),
     ]
     assert [
-        (c["purpose"], c["given"], c["method"], c["recorded_by"]) for c in data["accounts"]["consents"]
+        (c["purpose"], c["given"], c["method"], c["recorded_by"]) for c in data["consents"]
     ] == [("key_person", True, "phone", "Pro")]
-    about_me = {e["action"] for e in data["accounts"]["audit_events_about_me"]}
+    about_me = {e["action"] for e in data["audit_events_about_me"]}
     assert {"accounts.register", "accounts.give_consent"} <= about_me
-    assert all(e["object_id"] == str(user.pk) for e in data["accounts"]["audit_events_about_me"])
+    assert all(e["object_id"] == str(user.pk) for e in data["audit_events_about_me"])
     assert "bert@example.org" not in response.content.decode()
     assert "Bert" not in response.content.decode()
     export = AuditEvent.objects.get(action="accounts.export_data")

@@ -220,6 +220,82 @@ def revoke_role(user: User, area: Area, role: str, *, actor: User | None = None)
     return bool(deleted)
 
 
+def manageable_areas(actor: User) -> list[Area]:
+    """The areas where ``actor`` may give and end roles, each with the areas below it: every
+    area where they are administrator (a superuser: every municipality)."""
+    if not actor.is_authenticated:
+        return []
+    if actor.is_superuser:
+        tops = Area.objects.filter(level=Level.MUNICIPALITY)
+    else:
+        tops = Area.objects.filter(
+            memberships__user=actor, memberships__role=Role.ADMINISTRATOR
+        ).distinct()
+    return list(tops.order_by("code"))
+
+
+def assign_role(
+    *,
+    actor: User,
+    area: Area,
+    email: str,
+    role: str,
+    organisation_name: str = "",
+) -> Membership:
+    """An administrator gives the person with ``email`` the ``role`` in ``area`` (through
+    :func:`grant_role`, so it is audit-logged). Refused without ``accounts.manage_roles`` on
+    the area."""
+    if not actor.has_perm("accounts.manage_roles", area):
+        audit.record(
+            actor, "accounts.grant_role", None, result=AuditEvent.Result.DENIED, area=area.code
+        )
+        raise PermissionDenied(_("U mag in dit gebied geen rollen geven."))
+    if role not in Role.values:
+        raise _error({"role": _("Kies een rol.")})
+    clean_email = normalise_email(email)
+    user = User.objects.filter(email__iexact=clean_email).first() if clean_email else None
+    if user is None:
+        raise _error(
+            {
+                "email": _(
+                    "Er is geen account met dit e-mailadres. Vraag de persoon zich eerst "
+                    "aan te melden."
+                )
+            },
+            code="unknown",
+        )
+    organisation = None
+    if (organisation_name or "").strip():
+        organisation = get_or_create_organisation(organisation_name)
+    return grant_role(user, area, role, organisation=organisation, actor=actor)
+
+
+def end_role(*, actor: User, membership: Membership) -> None:
+    """An administrator ends a role (through :func:`revoke_role`, audit-logged). Refused
+    without ``accounts.manage_roles`` on the role's area, and for the actor's own
+    administrator role (so nobody locks themselves out by mistake)."""
+    area = membership.area
+    if not actor.has_perm("accounts.manage_roles", area):
+        audit.record(
+            actor,
+            "accounts.revoke_role",
+            membership.user,
+            result=AuditEvent.Result.DENIED,
+            area=area.code,
+        )
+        raise PermissionDenied(_("U mag in dit gebied geen rollen beëindigen."))
+    if membership.user_id == actor.pk and membership.role == Role.ADMINISTRATOR:
+        raise _error(
+            {
+                "__all__": _(
+                    "U kunt uw eigen rol als beheerder niet beëindigen. Vraag een andere beheerder."
+                )
+            },
+            code="own_role",
+        )
+    revoke_role(membership.user, area, membership.role, actor=actor)
+
+
 def update_profile(
     user: User,
     *,

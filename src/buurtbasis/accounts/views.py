@@ -38,10 +38,11 @@ from .forms import (
     PasswordForm,
     ProfileForm,
     RegisterForm,
+    RoleForm,
     TakeoverForm,
     professional_neighbourhoods,
 )
-from .models import Consent, User
+from .models import Consent, Membership, User
 
 AUDIT_PAGE_SIZE = 50
 
@@ -342,6 +343,80 @@ def delete(request: HttpRequest) -> HttpResponse:
         "accounts/delete.html",
         {"form": form, "assisted_count": me.assisted_accounts.count()},
     )
+
+
+# --- roles per area ---------------------------------------------------------------------------
+
+
+@login_required
+def roles(request: HttpRequest) -> HttpResponse:
+    """The areas where I may give and end roles."""
+    me = _me(request)
+    if not me.has_perm("accounts.manage_roles"):
+        raise PermissionDenied
+    return render(request, "accounts/roles.html", {"areas": services.manageable_areas(me)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roles_area(request: HttpRequest, code: str) -> HttpResponse:
+    """Who has which role in this area; give a role."""
+    me = _me(request)
+    area = get_object_or_404(Area.objects.select_related("parent"), code=code.upper())
+    if not me.has_perm("accounts.manage_roles", area):
+        raise PermissionDenied
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.assign_role(actor=me, area=area, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is nu %(role)s in %(area)s.")
+                % {
+                    "name": membership.user.display_name,
+                    "role": membership.get_role_display(),
+                    "area": area.name,
+                },
+            )
+            return redirect("accounts:roles_area", code=area.code)
+    memberships = (
+        Membership.objects.filter(area=area)
+        .select_related("user", "organisation")
+        .order_by("role", "user__display_name", "pk")
+    )
+    return render(
+        request,
+        "accounts/roles_area.html",
+        {
+            "area": area,
+            "form": form,
+            "memberships": memberships,
+            "children": Area.objects.filter(parent=area).order_by("name", "code"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def role_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    me = _me(request)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "area"), pk=pk, area__code=code.upper()
+    )
+    try:
+        services.end_role(actor=me, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("De rol %(role)s van %(name)s is beëindigd.")
+            % {"role": membership.get_role_display(), "name": membership.user.display_name},
+        )
+    return redirect("accounts:roles_area", code=membership.area.code)
 
 
 # --- assisted accounts ------------------------------------------------------------------------
