@@ -24,7 +24,7 @@ from django_ratelimit.core import is_ratelimited
 from sesame.utils import get_user as sesame_get_user
 
 from buurtbasis.areas.models import Area
-from buurtbasis.core import audit
+from buurtbasis.core import audit, next_steps
 from buurtbasis.core.models import AuditEvent
 
 from . import services
@@ -92,6 +92,15 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _after_login(request: HttpRequest, first_time: bool, default: str) -> str:
+    """Where to go after signing in: the page asked for (``next``); else, on a person's very
+    first sign-in, the first step apps registered for new people (``core.next_steps``, e.g.
+    "what can you offer?"); else ``default``."""
+    if first_time and not (request.POST.get("next") or request.GET.get("next")):
+        return next_steps.first_url() or default
+    return default
+
+
 def _deny(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors go to the sign-in page; signed-in people get 403."""
     if not request.user.is_authenticated:
@@ -129,9 +138,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
             if user is not None:
+                first_time = user.last_login is None
                 login(request, user)
                 audit.record(user, "accounts.login", user, method="password")
-                return HttpResponseRedirect(next_url)
+                return HttpResponseRedirect(_after_login(request, first_time, next_url))
             audit.record(None, "accounts.login", None, result=AuditEvent.Result.FAILED)
             # The same message whether the address exists or not.
             form.add_error(
@@ -169,9 +179,11 @@ def link_login(request: HttpRequest) -> HttpResponse:
             return _ratelimited_response(request)
         user = sesame_get_user(token, update_last_login=False) if token else None
         if user is not None:
+            first_time = user.last_login is None
             login(request, user, backend="sesame.backends.ModelBackend")  # updates last_login
             audit.record(user, "accounts.login", user, method="link")
-            return HttpResponseRedirect(_safe_next(request, reverse("accounts:profile")))
+            default = _safe_next(request, reverse("accounts:profile"))
+            return HttpResponseRedirect(_after_login(request, first_time, default))
         audit.record(None, "accounts.login", None, result=AuditEvent.Result.FAILED, method="link")
         return render(request, "accounts/link_invalid.html", status=400)
     if not token:
@@ -205,7 +217,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/register_done.html")
+    return render(request, "accounts/register_done.html", {"next_steps": next_steps.steps()})
 
 
 # --- my account -------------------------------------------------------------------------------
