@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _wrapper(path: Path, alias: str, **options: Any) -> DatabaseWrapper:
+def _wrapper(path: Path, alias: str, **options: Any) -> Any:
     """A connection to ``path`` with the project's own settings (``options`` override)."""
     settings_dict = {
         **connection.settings_dict,

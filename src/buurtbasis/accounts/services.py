@@ -775,14 +775,14 @@ DELETED_NAME = "verwijderd account"
 def _kept_references(user: User) -> list[tuple[type[Any], str]]:
     """``(model, field name)`` of every record that must be kept (``PROTECT``/``RESTRICT``
     foreign key) and points at ``user``."""
-    kept = []
+    kept: list[tuple[type[Any], str]] = []
     # include_hidden: relations with ``related_name="+"`` protect as well.
     for relation in User._meta.get_fields(include_hidden=True):
         if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
             continue
         if relation.on_delete not in (PROTECT, RESTRICT):
             continue
-        model = relation.related_model
+        model: type[Any] = relation.related_model  # type: ignore[assignment]
         name = relation.field.name
         if model._base_manager.filter(**{name: user}).exists():
             kept.append((model, name))
