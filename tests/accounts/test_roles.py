@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from buurtbasis.accounts.models import Membership, Role, User
+from buurtbasis.accounts.models import Membership, Organisation, Role, User
 from buurtbasis.areas.models import Area
 from buurtbasis.core.models import AuditEvent
 
@@ -104,3 +104,27 @@ def test_django_admin_cannot_change_roles() -> None:
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+def test_role_page_queries_do_not_grow_with_members(
+    client: Client, areas: Areas, make_user: Callable[..., User], organisation: Organisation
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from buurtbasis.accounts import services
+
+    boss = _admin_of(areas.gm, make_user)
+    client.force_login(boss)
+    url = reverse("accounts:roles_area", args=[areas.wk.code])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    services.grant_role(make_user(), areas.wk, Role.PROFESSIONAL, organisation=organisation)
+    few = count()
+    for _n in range(8):
+        services.grant_role(make_user(), areas.wk, Role.PROFESSIONAL, organisation=organisation)
+    assert count() == few
