@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from buurtbasis.core.personal_data import rows
 
@@ -24,7 +24,8 @@ NOT_EXPORTED = {
 def export(user: Any) -> dict[str, Any]:
     return {
         "buurttop_registrations": rows(
-            Registration.objects.filter(Q(user=user) | Q(entered_by=user)),
+            # Only their own: registrations a worker entered for others are those people's.
+            Registration.objects.filter(user=user),
             "name",
             "phone",
             "needs",

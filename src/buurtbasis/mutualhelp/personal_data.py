@@ -57,7 +57,8 @@ def export(user: Any) -> dict[str, Any]:
             Capability.objects.filter(user=user), "category", "radius_m", "moments"
         ),
         "posts": rows(
-            Post.objects.filter(Q(owner=user) | Q(created_by=user)),
+            # Their own posts; posts a worker placed for someone else are that person's.
+            Post.objects.filter(owner=user),
             "id",
             "direction",
             "kind",
@@ -80,8 +81,7 @@ def export(user: Any) -> dict[str, Any]:
             "updated_at",
             "closed_at",
             neighbourhood_code=F("neighbourhood__code"),
-            owner_name=F("owner__display_name"),
-            created_by_name=F("created_by__display_name"),
+            placed_by=F("created_by__display_name"),
         ),
         "conversations": rows(
             Conversation.objects.filter(mine),

@@ -28,7 +28,8 @@ def export(user: Any) -> dict[str, Any]:
             wijkbeeld_title=F("wijkbeeld__title"),
         ),
         "comments": rows(
-            Comment.objects.filter(Q(author=user) | Q(entered_by=user)),
+            # Only their own: comments entered on behalf of others are those people's.
+            Comment.objects.filter(author=user),
             "body",
             "author_name",
             "author_role",
