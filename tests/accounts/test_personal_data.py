@@ -117,6 +117,10 @@ def _person_everywhere() -> tuple[User, User]:
     get("agenda", "Registration").objects.create(
         buurttop=_first("agenda.buurttop"), user=me, name="Alle Data", needs="rolstoel"
     )
+    # ... and one I entered for a neighbour: that one is the neighbour's, not mine.
+    get("agenda", "Registration").objects.create(
+        buurttop=_first("agenda.buurttop"), name="Mevrouw Hoek", needs="gehoorlus", entered_by=me
+    )
     # budgets: hours I confirmed for my residents' group.
     delivery = _first("budgets.hoursdelivery")
     get("budgets", "HoursDelivery").objects.filter(pk=delivery.pk).update(
@@ -158,6 +162,7 @@ def test_download_holds_each_apps_data(client: Client, full_demo: demo.Demo) -> 
     ]
     assert [c["body"] for c in wb["comments"]] == ["Klopt, de speeltuin is te klein"]
     assert [r["needs"] for r in data["agenda"]["buurttop_registrations"]] == ["rolstoel"]
+    assert "gehoorlus" not in body and "Mevrouw Hoek" not in body
     assert [h["status"] for h in data["budgets"]["hours_recorded_or_confirmed"]] == ["confirmed"]
     assert "ledger" in data
     assert set(data) >= {e.app_label for e in personal_data.exporters()}
