@@ -218,15 +218,10 @@ MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
 MAP_TILES_ATTRIBUTION = os.environ.get(
     "MAP_TILES_ATTRIBUTION", "Kaartgegevens &copy; Kadaster (PDOK BRT-Achtergrondkaart)"
 )
-LEAFLET_CONFIG = {
-    "DEFAULT_CENTER": (52.1, 5.1),
-    "DEFAULT_ZOOM": 8,
-    "TILES": [("BRT", MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})]
-    if MAP_TILES_URL
-    else [],
-    "RESET_VIEW": False,
-    "NO_GLOBALS": True,
-}
+# django-leaflet is installed only for the Leaflet files it ships (leaflet/leaflet.js and .css,
+# served as static files); its template tags and LEAFLET_CONFIG are not used: our own
+# buurtbasis/js/map.js draws the maps from data attributes (strict CSP, no inline scripts). See
+# docs/architecture.md, "Maps".
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -162,3 +162,47 @@ def test_register_user_writes_no_email_to_the_audit_log(areas: Areas) -> None:
     event = AuditEvent.objects.get(action="accounts.register")
     assert event.actor_label == f"user:{user.pk}"
     assert "geheim" not in str(event.detail)
+
+
+def test_after_sign_up_a_new_person_is_asked_what_they_can_offer(
+    client: Client, areas: Areas
+) -> None:
+    """Apps register the first steps for new people (``core.next_steps``); mutual help asks
+    what you can offer. The sign-up page points there and the very first sign-in leads there."""
+    from buurtbasis.core import next_steps
+
+    offer = reverse("mutualhelp:profile") + "?welkom=1"
+    assert next_steps.first_url() == offer
+
+    done = client.get(_post(client, password="Haven-2024!")["Location"])
+    assert f'href="{offer}"' in done.content.decode().replace("&amp;", "&")
+
+    # First sign-in by the link in the welcome mail: to the offer page.
+    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body)
+    assert link is not None
+    token = link.group(1).split("sesame=")[1]
+    first = client.post(reverse("accounts:link_login"), {"sesame": token})
+    assert first["Location"] == offer
+    assert client.get(offer).status_code == 200
+
+    # Later sign-ins go where they always went.
+    client.logout()
+    again = client.post(
+        reverse("accounts:login"), {"email": "nieuw@example.org", "password": "Haven-2024!"}
+    )
+    assert again["Location"] != offer
+
+
+def test_first_sign_in_with_a_password_also_asks_but_an_asked_for_page_wins(
+    client: Client, areas: Areas
+) -> None:
+    services.register_user(email="eerst@example.org", display_name="Eerst", password="Haven-2024!")
+    login = reverse("accounts:login")
+    asked = client.post(
+        login, {"email": "eerst@example.org", "password": "Haven-2024!", "next": "/gebieden/"}
+    )
+    assert asked["Location"] == "/gebieden/"
+    services.register_user(email="twee@example.org", display_name="Twee", password="Haven-2024!")
+    client.logout()
+    first = client.post(login, {"email": "twee@example.org", "password": "Haven-2024!"})
+    assert first["Location"] == reverse("mutualhelp:profile") + "?welkom=1"

@@ -37,8 +37,6 @@ COUNTS = {"same", "district", "municipality"}
 # action on an area → roles that may do it (when the role counts in that area).
 AREA_ACTIONS: dict[str, set[str]] = {
     "areas.view_area": {"*"},  # everyone, also anonymous
-    "areas.view_members": set(ROLES),
-    "areas.import_statistics": {"administrator", "civil_servant"},
     "accounts.register_assisted": {"professional"},
     "accounts.manage_roles": {"administrator"},
 }
@@ -46,8 +44,6 @@ AREA_ACTIONS: dict[str, set[str]] = {
 # action without object → roles that may do it (held anywhere).
 GLOBAL_ACTIONS: dict[str, set[str]] = {
     "areas.view_area": {"*"},
-    "areas.view_members": {"superuser"},
-    "areas.import_statistics": {"administrator", "civil_servant", "superuser"},
     "accounts.register_assisted": {"professional", "superuser"},
     "accounts.manage_roles": {"administrator", "superuser"},
     "accounts.view_audit": {"administrator", "superuser"},
@@ -253,11 +249,11 @@ def test_role_cache_is_refreshed_after_grant_and_revoke(
     areas: Areas, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
-    assert not user.has_perm("areas.import_statistics", areas.bu)
-    services.grant_role(user, areas.gm, Role.CIVIL_SERVANT)
-    assert user.has_perm("areas.import_statistics", areas.bu)
-    services.revoke_role(user, areas.gm, Role.CIVIL_SERVANT)
-    assert not user.has_perm("areas.import_statistics", areas.bu)
+    assert not user.has_perm("accounts.manage_roles", areas.bu)
+    services.grant_role(user, areas.gm, Role.ADMINISTRATOR)
+    assert user.has_perm("accounts.manage_roles", areas.bu)
+    services.revoke_role(user, areas.gm, Role.ADMINISTRATOR)
+    assert not user.has_perm("accounts.manage_roles", areas.bu)
 
 
 def test_permission_checks_load_roles_once_per_user_object(
@@ -275,4 +271,4 @@ def test_permission_checks_load_roles_once_per_user_object(
         for _round in range(20):
             for area in targets:
                 user.has_perm("accounts.register_assisted", area)
-                user.has_perm("areas.view_members", area)
+                user.has_perm("accounts.manage_roles", area)

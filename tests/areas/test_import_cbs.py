@@ -380,3 +380,30 @@ def test_xlsx_error_row_numbers_match_the_sheet(tmp_path: Path, existing: None) 
     path = tmp_path / "kwb-2024.xlsx"
     workbook.save(path)
     assert_fails(path, "rij 5, kolom g_hhgro", "2,5x")
+
+
+def test_large_file_shows_progress(tmp_path: Path) -> None:
+    """A large file reports progress on stderr while it is read and written."""
+    from buurtbasis.areas.importers import PROGRESS_EVERY
+
+    rows = [KWB_ROWS[0]]
+    for w in range(PROGRESS_EVERY // 100 + 1):
+        rows.append(f"WK0344{w:02d},0344{w:02d},Wijk {w},Utrecht,Wijk,WK0344{w:02d},1,1000,2.0,40")
+        rows.extend(
+            f"BU0344{w:02d}{b:02d},0344{w:02d}{b:02d},Buurt {w}-{b},Utrecht,Buurt,"
+            f"BU0344{w:02d}{b:02d},1,{100 + b},2.1,50"
+            for b in range(100)
+        )
+    assert len(rows) > PROGRESS_EVERY
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "import_cbs", str(write(tmp_path, "kwb-2024.csv", [KWB_HEADER, *rows])),
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    lines = err.getvalue().splitlines()
+    read = [line for line in lines if "rijen gelezen" in line]
+    assert read and f"{PROGRESS_EVERY} " in read[0], lines
+    assert any("cijfers:" in line and "schrijven" in line for line in lines)
+    districts = PROGRESS_EVERY // 100 + 1
+    assert level_counts() == {"GM": 1, "WK": districts, "BU": 100 * districts}
+    assert f"{len(rows)} rijen" in out.getvalue()

@@ -19,9 +19,21 @@ admin.site.register(Organisation)
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "area", "role", "organisation"]
+    """Read-only: roles are given and ended on the role management page
+    (``accounts:roles``), through ``services.grant_role``/``revoke_role`` and the audit log."""
+
+    list_display = ["user", "area", "role", "organisation", "since"]
     list_filter = ["role"]
     raw_id_fields = ["user", "area"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Consent)

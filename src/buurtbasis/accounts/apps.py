@@ -8,4 +8,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Mensen en rollen")
 
     def ready(self) -> None:
+        from buurtbasis.core.personal_data import register_personal_data
+
         from . import admin  # noqa: F401  (admin is registered explicitly, see settings)
+        from .services import export_account_data
+
+        register_personal_data(
+            "accounts",
+            export_account_data,
+            models=["accounts.user", "accounts.membership", "accounts.consent", "core.auditevent"],
+        )

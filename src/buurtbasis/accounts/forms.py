@@ -355,3 +355,19 @@ class AuditFilterForm(BaseForm):
         field = self.fields["action"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Alle acties"))] + [(a, a) for a in actions]
+
+
+class RoleForm(BaseForm):
+    """Give a person a role in an area (the role management page)."""
+
+    email = forms.EmailField(
+        label=_("E-mailadres van de persoon"),
+        max_length=254,
+        help_text=_("De persoon heeft al een account met dit adres."),
+    )
+    role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
+    organisation_name = forms.CharField(
+        label=_("Organisatie (nodig bij een professional)"),
+        max_length=200,
+        required=False,
+    )

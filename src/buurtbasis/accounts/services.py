@@ -23,15 +23,16 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import PROTECT, RESTRICT, ForeignObjectRel, ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from sesame import utils as sesame_utils
 
 from buurtbasis.areas.models import Area, Level
-from buurtbasis.core import audit
+from buurtbasis.core import audit, personal_data
 from buurtbasis.core.models import AuditEvent
+from buurtbasis.core.personal_data import rows
 
 from .models import Consent, Membership, Organisation, Role, User
 
@@ -217,6 +218,82 @@ def revoke_role(user: User, area: Area, role: str, *, actor: User | None = None)
             audit.record(actor, "accounts.revoke_role", user, area=area.code, role=role)
     forget_role_cache(user)
     return bool(deleted)
+
+
+def manageable_areas(actor: User) -> list[Area]:
+    """The areas where ``actor`` may give and end roles, each with the areas below it: every
+    area where they are administrator (a superuser: every municipality)."""
+    if not actor.is_authenticated:
+        return []
+    if actor.is_superuser:
+        tops = Area.objects.filter(level=Level.MUNICIPALITY)
+    else:
+        tops = Area.objects.filter(
+            memberships__user=actor, memberships__role=Role.ADMINISTRATOR
+        ).distinct()
+    return list(tops.order_by("code"))
+
+
+def assign_role(
+    *,
+    actor: User,
+    area: Area,
+    email: str,
+    role: str,
+    organisation_name: str = "",
+) -> Membership:
+    """An administrator gives the person with ``email`` the ``role`` in ``area`` (through
+    :func:`grant_role`, so it is audit-logged). Refused without ``accounts.manage_roles`` on
+    the area."""
+    if not actor.has_perm("accounts.manage_roles", area):
+        audit.record(
+            actor, "accounts.grant_role", None, result=AuditEvent.Result.DENIED, area=area.code
+        )
+        raise PermissionDenied(_("U mag in dit gebied geen rollen geven."))
+    if role not in Role.values:
+        raise _error({"role": _("Kies een rol.")})
+    clean_email = normalise_email(email)
+    user = User.objects.filter(email__iexact=clean_email).first() if clean_email else None
+    if user is None:
+        raise _error(
+            {
+                "email": _(
+                    "Er is geen account met dit e-mailadres. Vraag de persoon zich eerst "
+                    "aan te melden."
+                )
+            },
+            code="unknown",
+        )
+    organisation = None
+    if (organisation_name or "").strip():
+        organisation = get_or_create_organisation(organisation_name)
+    return grant_role(user, area, role, organisation=organisation, actor=actor)
+
+
+def end_role(*, actor: User, membership: Membership) -> None:
+    """An administrator ends a role (through :func:`revoke_role`, audit-logged). Refused
+    without ``accounts.manage_roles`` on the role's area, and for the actor's own
+    administrator role (so nobody locks themselves out by mistake)."""
+    area = membership.area
+    if not actor.has_perm("accounts.manage_roles", area):
+        audit.record(
+            actor,
+            "accounts.revoke_role",
+            membership.user,
+            result=AuditEvent.Result.DENIED,
+            area=area.code,
+        )
+        raise PermissionDenied(_("U mag in dit gebied geen rollen beëindigen."))
+    if membership.user_id == actor.pk and membership.role == Role.ADMINISTRATOR:
+        raise _error(
+            {
+                "__all__": _(
+                    "U kunt uw eigen rol als beheerder niet beëindigen. Vraag een andere beheerder."
+                )
+            },
+            code="own_role",
+        )
+    revoke_role(membership.user, area, membership.role, actor=actor)
 
 
 def update_profile(
@@ -620,14 +697,11 @@ def _event_dict(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def export_user_data(user: User, *, actor: User) -> dict[str, Any]:
-    """Everything stored about ``user``, as JSON-ready data. Audit-logged as a sensitive read."""
-    if not actor.has_perm("accounts.export_data", user):
-        audit.record(actor, "accounts.export_data", user, result=AuditEvent.Result.DENIED)
-        raise PermissionDenied(_("U kunt alleen uw eigen gegevens downloaden."))
+def export_account_data(user: User) -> dict[str, Any]:
+    """The ``accounts`` section of "download my data": profile, roles, consents and the audit
+    events about and by the person (registered in ``AccountsConfig.ready()``)."""
     home = user.home_neighbourhood
-    data: dict[str, Any] = {
-        "exported_at": timezone.now(),
+    return {
         "profile": {
             "id": user.pk,
             "email": user.email,
@@ -661,6 +735,9 @@ def export_user_data(user: User, *, actor: User) -> dict[str, Any]:
             }
             for c in user.consents.select_related("recorded_by").order_by("at", "id")
         ],
+        "assisted_accounts": rows(
+            User.objects.filter(assisted_by=user, email__isnull=True), "id", "display_name"
+        ),
         "audit_events_about_me": [
             _event_dict(e)
             for e in AuditEvent.objects.filter(
@@ -671,6 +748,16 @@ def export_user_data(user: User, *, actor: User) -> dict[str, Any]:
             _event_dict(e) for e in AuditEvent.objects.filter(actor=user).order_by("at", "id")
         ],
     }
+
+
+def export_user_data(user: User, *, actor: User) -> dict[str, Any]:
+    """Everything stored about ``user``, as JSON-ready data: one section per app, each made by
+    the exporter the app registered (``buurtbasis.core.personal_data``). Audit-logged as a
+    sensitive read."""
+    if not actor.has_perm("accounts.export_data", user):
+        audit.record(actor, "accounts.export_data", user, result=AuditEvent.Result.DENIED)
+        raise PermissionDenied(_("U kunt alleen uw eigen gegevens downloaden."))
+    data: dict[str, Any] = {"exported_at": timezone.now(), **personal_data.export_all(user)}
     audit.record(actor, "accounts.export_data", user, sensitive_read=True)
     return data
 
@@ -681,18 +768,44 @@ def export_user_json(user: User, *, actor: User) -> str:
     )
 
 
+#: The name a stand-in for a deleted person carries (see :func:`delete_account`).
+DELETED_NAME = "verwijderd account"
+
+
+def _kept_references(user: User) -> list[tuple[type[Any], str]]:
+    """``(model, field name)`` of every record that must be kept (``PROTECT``/``RESTRICT``
+    foreign key) and points at ``user``."""
+    kept: list[tuple[type[Any], str]] = []
+    # include_hidden: relations with ``related_name="+"`` protect as well.
+    for relation in User._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
+            continue
+        if relation.on_delete not in (PROTECT, RESTRICT):
+            continue
+        model: type[Any] = relation.related_model  # type: ignore[assignment]
+        name = relation.field.name
+        if model._base_manager.filter(**{name: user}).exists():
+            kept.append((model, name))
+    return kept
+
+
 def delete_account(user: User, *, actor: User) -> None:
-    """Delete the person with their memberships and consents. The audit log keeps its rows;
-    they name the person only as ``user:<id>``, so no e-mail or name remains."""
+    """Delete the person: their profile, roles, consents and everything the apps delete with
+    them (posts, messages, participations …). Other records that name them lose the name
+    (``SET_NULL``). The audit log keeps its rows, naming the person only as ``user:<id>``.
+
+    Records that must be kept (``PROTECT``: hours confirmed under a drawing right, a residents'
+    group's contact, …) are handed to a new stand-in account without e-mail, password, phone
+    or name ("verwijderd account", inactive), one per deleted person, so those records stay
+    whole and the person is still gone."""
     if not actor.has_perm("accounts.delete_account", user):
         audit.record(actor, "accounts.delete_account", user, result=AuditEvent.Result.DENIED)
         raise PermissionDenied(_("U kunt alleen uw eigen account verwijderen."))
     try:
-        with transaction.atomic():
-            audit.record(actor, "accounts.delete_account", user)
-            user.delete()
+        _delete_account(user, actor=actor)
     except (ProtectedError, RestrictedError) as error:
-        # Records that must be kept (e.g. money decisions) still point at this person.
+        # A record deeper down (not pointing at the person) protects something that would go
+        # with them. Nothing is changed then.
         kinds = sorted({obj._meta.label_lower for obj in error.args[1]})
         audit.record(
             actor, "accounts.delete_account", user, result=AuditEvent.Result.FAILED, kept=kinds
@@ -707,3 +820,21 @@ def delete_account(user: User, *, actor: User) -> None:
             },
             code="protected",
         ) from None
+
+
+def _delete_account(user: User, *, actor: User) -> None:
+    with transaction.atomic():
+        kept = _kept_references(user)
+        detail: dict[str, Any] = {}
+        if kept:
+            stand_in = User.objects.create_user(None, None, display_name=DELETED_NAME)
+            stand_in.is_active = False
+            stand_in.save(update_fields=["is_active"])
+            for model, name in kept:
+                model._base_manager.filter(**{name: user}).update(**{name: stand_in})
+            detail = {
+                "kept": sorted({model._meta.label_lower for model, _name in kept}),
+                "stand_in": stand_in.pk,
+            }
+        audit.record(actor, "accounts.delete_account", user, **detail)
+        user.delete()

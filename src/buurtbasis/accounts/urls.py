@@ -25,4 +25,7 @@ urlpatterns = [
     path("hulp/<int:pk>/overnamecode/", views.takeover_code, name="takeover_code"),
     path("overnemen/", views.takeover, name="takeover"),
     path("audit/", views.audit_log, name="audit"),
+    path("rollen/", views.roles, name="roles"),
+    path("rollen/<str:code>/", views.roles_area, name="roles_area"),
+    path("rollen/<str:code>/<int:pk>/beeindigen/", views.role_end, name="role_end"),
 ]

@@ -24,7 +24,7 @@ from django_ratelimit.core import is_ratelimited
 from sesame.utils import get_user as sesame_get_user
 
 from buurtbasis.areas.models import Area
-from buurtbasis.core import audit
+from buurtbasis.core import audit, next_steps
 from buurtbasis.core.models import AuditEvent
 
 from . import services
@@ -38,10 +38,11 @@ from .forms import (
     PasswordForm,
     ProfileForm,
     RegisterForm,
+    RoleForm,
     TakeoverForm,
     professional_neighbourhoods,
 )
-from .models import Consent, User
+from .models import Consent, Membership, User
 
 AUDIT_PAGE_SIZE = 50
 
@@ -91,6 +92,15 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _after_login(request: HttpRequest, first_time: bool, default: str) -> str:
+    """Where to go after signing in: the page asked for (``next``); else, on a person's very
+    first sign-in, the first step apps registered for new people (``core.next_steps``, e.g.
+    "what can you offer?"); else ``default``."""
+    if first_time and not (request.POST.get("next") or request.GET.get("next")):
+        return next_steps.first_url() or default
+    return default
+
+
 def _deny(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors go to the sign-in page; signed-in people get 403."""
     if not request.user.is_authenticated:
@@ -128,9 +138,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
             if user is not None:
+                first_time = user.last_login is None
                 login(request, user)
                 audit.record(user, "accounts.login", user, method="password")
-                return HttpResponseRedirect(next_url)
+                return HttpResponseRedirect(_after_login(request, first_time, next_url))
             audit.record(None, "accounts.login", None, result=AuditEvent.Result.FAILED)
             # The same message whether the address exists or not.
             form.add_error(
@@ -168,9 +179,11 @@ def link_login(request: HttpRequest) -> HttpResponse:
             return _ratelimited_response(request)
         user = sesame_get_user(token, update_last_login=False) if token else None
         if user is not None:
+            first_time = user.last_login is None
             login(request, user, backend="sesame.backends.ModelBackend")  # updates last_login
             audit.record(user, "accounts.login", user, method="link")
-            return HttpResponseRedirect(_safe_next(request, reverse("accounts:profile")))
+            default = _safe_next(request, reverse("accounts:profile"))
+            return HttpResponseRedirect(_after_login(request, first_time, default))
         audit.record(None, "accounts.login", None, result=AuditEvent.Result.FAILED, method="link")
         return render(request, "accounts/link_invalid.html", status=400)
     if not token:
@@ -204,7 +217,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/register_done.html")
+    return render(request, "accounts/register_done.html", {"next_steps": next_steps.steps()})
 
 
 # --- my account -------------------------------------------------------------------------------
@@ -342,6 +355,80 @@ def delete(request: HttpRequest) -> HttpResponse:
         "accounts/delete.html",
         {"form": form, "assisted_count": me.assisted_accounts.count()},
     )
+
+
+# --- roles per area ---------------------------------------------------------------------------
+
+
+@login_required
+def roles(request: HttpRequest) -> HttpResponse:
+    """The areas where I may give and end roles."""
+    me = _me(request)
+    if not me.has_perm("accounts.manage_roles"):
+        raise PermissionDenied
+    return render(request, "accounts/roles.html", {"areas": services.manageable_areas(me)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roles_area(request: HttpRequest, code: str) -> HttpResponse:
+    """Who has which role in this area; give a role."""
+    me = _me(request)
+    area = get_object_or_404(Area.objects.select_related("parent"), code=code.upper())
+    if not me.has_perm("accounts.manage_roles", area):
+        raise PermissionDenied
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.assign_role(actor=me, area=area, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is nu %(role)s in %(area)s.")
+                % {
+                    "name": membership.user.display_name,
+                    "role": membership.get_role_display(),
+                    "area": area.name,
+                },
+            )
+            return redirect("accounts:roles_area", code=area.code)
+    memberships = (
+        Membership.objects.filter(area=area)
+        .select_related("user", "organisation")
+        .order_by("role", "user__display_name", "pk")
+    )
+    return render(
+        request,
+        "accounts/roles_area.html",
+        {
+            "area": area,
+            "form": form,
+            "memberships": memberships,
+            "children": Area.objects.filter(parent=area).order_by("name", "code"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def role_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    me = _me(request)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "area"), pk=pk, area__code=code.upper()
+    )
+    try:
+        services.end_role(actor=me, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("De rol %(role)s van %(name)s is beëindigd.")
+            % {"role": membership.get_role_display(), "name": membership.user.display_name},
+        )
+    return redirect("accounts:roles_area", code=membership.area.code)
 
 
 # --- assisted accounts ------------------------------------------------------------------------

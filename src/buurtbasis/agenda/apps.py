@@ -9,9 +9,17 @@ class AgendaConfig(AppConfig):
 
     def ready(self) -> None:
         from buurtbasis.core.navigation import register_area_link, register_panel
+        from buurtbasis.core.personal_data import register_personal_data
 
+        from . import personal_data
         from .selectors import budget_line_panel
 
+        register_personal_data(
+            "agenda",
+            personal_data.export,
+            models=personal_data.MODELS,
+            not_exported=personal_data.NOT_EXPORTED,
+        )
         register_area_link(
             "agenda:area",
             _("BuurtTop en wijkagenda"),
