@@ -18,6 +18,7 @@ NOT_EXPORTED = {
     "agenda.agenda": _ROLE,
     "agenda.workinggroup": _ROLE,
     "agenda.goalreview": _ROLE,
+    "agenda.goalbudgetline": "who linked a budget line to a goal, as part of their role",
 }
 
 
