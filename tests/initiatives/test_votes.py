@@ -9,7 +9,9 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models
 
 from buurtbasis.budgets.models import BudgetLine
 from buurtbasis.core.models import AuditEvent
@@ -129,7 +131,6 @@ def test_one_secret_ballot_per_resident_of_the_district(
         "id",
         "vote",
         "voter_key",
-        "method",
         "approvals",
         "shares",
     }
@@ -179,7 +180,48 @@ def test_paper_and_assisted_ballots_are_recorded_as_such(
         services.cast_ballot(vote, people.neighbour, [options[1].pk])
     record = VoterRecord.objects.get(vote=vote, user=people.neighbour)
     assert record.method == BallotMethod.PAPER and record.entered_by == people.professional
-    assert services.my_ballot(vote, people.neighbour).method == BallotMethod.PAPER  # type: ignore[union-attr]
+    # How someone voted is kept with who voted, never on the ballot.
+    assert services.my_ballot(vote, people.neighbour) is not None
+    assert not hasattr(services.my_ballot(vote, people.neighbour), "method")
+
+
+def test_ballots_share_no_order_with_the_voters_once_the_vote_closes(
+    vote: Vote, options: list[VoteOption], town: Town, people: People
+) -> None:
+    """The ballot has no method, no time and no person on it; after closing, neither its id
+    nor the database's own order of the rows follows the order in which people voted."""
+    fields = Ballot._meta.get_fields()
+    names = {f.name for f in fields}
+    assert "method" not in names
+    assert not any(isinstance(f, models.DateField | models.DateTimeField) for f in fields)
+    assert not any(getattr(f, "related_model", None) is get_user_model() for f in fields), (
+        "no link to a person"
+    )
+    services.open_vote(vote, people.official)
+    crowd = voters(town, 30)
+    for number, voter in enumerate(crowd):
+        services.cast_ballot(vote, voter, [options[number % len(options)].pk])
+    in_voting_order = [services.voter_key(vote, v) for v in crowd]
+    table = connection.ops.quote_name(Ballot._meta.db_table)
+    # The physical order of the rows: SQLite's rowid, PostgreSQL's tuple id.
+    physical = "ctid" if connection.vendor == "postgresql" else "rowid"
+    query = f"SELECT voter_key FROM {table} ORDER BY {physical}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        natural_before = [row[0] for row in cursor.fetchall()]
+    assert natural_before == in_voting_order  # what an open vote still shows an administrator
+    ids_before = set(Ballot.objects.values_list("id", flat=True))
+    services.close_vote(vote, people.official)
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        natural_after = [row[0] for row in cursor.fetchall()]
+    by_pk = list(Ballot.objects.order_by("pk").values_list("voter_key", flat=True))
+    assert sorted(natural_after) == sorted(in_voting_order)  # every ballot is still there
+    assert natural_after != in_voting_order
+    assert by_pk != in_voting_order
+    assert ids_before.isdisjoint(Ballot.objects.values_list("id", flat=True))  # new ids
+    # Each voter still finds their own ballot.
+    assert services.my_ballot(vote, crowd[7]).approvals == [options[7 % len(options)].pk]  # type: ignore[union-attr]
 
 
 def test_the_count_pays_the_equal_shares_winners_and_shows_greedy_beside_it(

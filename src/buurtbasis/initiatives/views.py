@@ -1082,7 +1082,8 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     options = list(vote.options.select_related("initiative__area").order_by("initiative__name"))
     live = [o for o in options if not o.is_removed]
     removed = [o for o in options if o.is_removed]
-    voted = services.has_voted(vote, user)
+    record = services.my_voter_record(vote, user)
+    voted = record is not None
     ballot, shares = services.my_shares(vote, user)
     can_vote = (
         vote.status == Vote.Status.OPEN
@@ -1098,6 +1099,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "options": live,
             "removed": removed,
             "voted": voted,
+            "record": record,
             "ballot": ballot,
             "my_choices": [o for o in live if ballot and o.pk in ballot.approvals],
             "shares": shares,

@@ -17,6 +17,7 @@ Ties are broken by: lower amount first, then more approvals, then the earlier no
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -186,8 +187,24 @@ def _set_status(vote: Vote, actor: Any, status: str, allowed_from: Iterable[str]
             raise ValidationError(_("Er staat nog geen initiatief op de stemlijst."))
         vote.status = status
         vote.save(update_fields=["status"])
+        if status == Vote.Status.CLOSED:
+            _shuffle_ballots(vote)
         audit.record(actor, "initiatives.vote_status", vote, status=status)
     return vote
+
+
+def _shuffle_ballots(vote: Vote) -> None:
+    """Write the ballots again, in a random order and with new random ids (inside the closing
+    transaction): their physical order in the database (SQLite's rowid, PostgreSQL's heap)
+    then no longer follows the order of voting, which the voter records and the audit log
+    show."""
+    rows = list(Ballot.objects.filter(vote=vote).values_list("voter_key", "approvals", "shares"))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(vote=vote).delete()
+    Ballot.objects.bulk_create(
+        [Ballot(vote=vote, voter_key=key, approvals=a, shares=s) for key, a, s in rows],
+        batch_size=500,
+    )
 
 
 def open_vote(vote: Vote, actor: Any) -> Vote:
@@ -221,9 +238,7 @@ def _record(vote: Vote, voter: Any, approvals: list[int], method: str, entered_b
             if vote.status != Vote.Status.OPEN:
                 raise ValidationError(_("Stemmen kan nu niet: de stemming is niet open."))
             VoterRecord.objects.create(vote=vote, user=voter, method=method, entered_by=entered_by)
-            Ballot.objects.create(
-                vote=vote, voter_key=voter_key(vote, voter), method=method, approvals=approvals
-            )
+            Ballot.objects.create(vote=vote, voter_key=voter_key(vote, voter), approvals=approvals)
             # The audit says that someone voted, never what.
             audit.record(
                 entered_by or voter,
@@ -277,10 +292,14 @@ def enter_paper_ballot(
 
 
 def has_voted(vote: Vote, user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and VoterRecord.objects.filter(vote=vote, user=user).exists()
-    )
+    return my_voter_record(vote, user) is not None
+
+
+def my_voter_record(vote: Vote, user: Any) -> VoterRecord | None:
+    """That the signed-in person voted, and how (online, assisted, paper)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return VoterRecord.objects.filter(vote=vote, user=user).first()
 
 
 def my_ballot(vote: Vote, user: Any) -> Ballot | None:
