@@ -5,6 +5,7 @@ voter's share helped fund."""
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -12,7 +13,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
+from django.utils import timezone
 
+from buurtbasis.accounts.models import Membership, Role, User
+from buurtbasis.accounts.services import verify_resident
 from buurtbasis.budgets.models import BudgetLine
 from buurtbasis.core.models import AuditEvent
 from buurtbasis.initiatives import equal_shares, services
@@ -310,3 +314,54 @@ def test_initiatives_still_marked_as_ended_cannot_be_nominated(
     ended = new_initiative(people.owner, town.bu_a, name="Voorbij", state=Initiative.State.ENDED)
     with pytest.raises(ValidationError):
         services.nominate(vote, people.resident, ended, amount_cents=1_000, summary="x")
+
+
+def test_self_declared_residents_neither_vote_nor_nominate(
+    vote: Vote, options: list[VoteOption], town: Town, people: People
+) -> None:
+    newcomer = make_user("nieuwkomer", town.bu_a, verified=False)
+    plan = new_initiative(people.owner, town.bu_b, name="Bankje")
+    with pytest.raises(PermissionDenied, match="bevestigd"):
+        services.nominate(vote, newcomer, plan, amount_cents=1_000, summary="Een bankje")
+    services.open_vote(vote, people.official)
+    with pytest.raises(PermissionDenied, match="bevestigen"):
+        services.cast_ballot(vote, newcomer, [options[0].pk])
+    assert not VoterRecord.objects.exists() and not Ballot.objects.exists()
+    assert AuditEvent.objects.filter(action="initiatives.ballot", result="denied").exists()
+    verify_resident(
+        Membership.objects.get(user=newcomer, role=Role.RESIDENT), actor=people.professional
+    )
+    services.cast_ballot(vote, User.objects.get(pk=newcomer.pk), [options[0].pk])
+    assert VoterRecord.objects.filter(user=newcomer).exists()
+
+
+def test_a_paper_ballot_confirms_the_resident_by_the_professional(
+    vote: Vote, options: list[VoteOption], town: Town, people: People
+) -> None:
+    newcomer = make_user("zonder-internet", town.bu_b, verified=False)
+    services.open_vote(vote, people.official)
+    services.enter_paper_ballot(
+        vote, people.professional, newcomer, [options[1].pk], method=BallotMethod.PAPER
+    )
+    home = Membership.objects.get(user=newcomer, role=Role.RESIDENT)
+    assert home.verified_by == people.professional and home.verified_at is not None
+    assert AuditEvent.objects.filter(action="accounts.verify_resident", actor=people.professional)
+
+
+def test_no_ballot_after_the_closing_date(
+    line: BudgetLine, options: list[VoteOption], vote: Vote, people: People
+) -> None:
+    vote.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    vote.save(update_fields=["closes_on"])
+    services.open_vote(vote, people.official)
+    with pytest.raises(ValidationError, match="kon tot en met"):
+        services.cast_ballot(vote, people.resident, [options[0].pk])
+    with pytest.raises(ValidationError, match="kon tot en met"):
+        services.enter_paper_ballot(
+            vote, people.professional, people.neighbour, [options[0].pk], method="paper"
+        )
+    assert not Ballot.objects.exists() and not VoterRecord.objects.exists()
+    vote.closes_on = timezone.localdate()  # the last day still counts
+    vote.save(update_fields=["closes_on"])
+    services.cast_ballot(vote, people.resident, [options[0].pk])
+    assert Ballot.objects.count() == 1

@@ -63,7 +63,12 @@ from .models import (
     Vote,
     VoteOption,
 )
-from .rules import RESIDENT_ROLES, holds_role_in_district
+from .rules import (
+    RESIDENT_ROLES,
+    holds_role_in_district,
+    is_involved_in,
+    is_verified_resident_of,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -560,7 +565,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grant": grant,
             "initiative": grant.initiative,
             "decision_form": DecisionForm() if can_decide else None,
-            "own_initiative": grant.is_open and services.is_owner(user, grant.initiative),
+            "own_initiative": grant.is_open and is_involved_in(user, grant.initiative),
             "can_withdraw": user.has_perm("initiatives.withdraw_grant", grant),
             "expense_form": ExpenseForm()
             if user.has_perm("initiatives.record_expense", grant)
@@ -1086,7 +1091,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     voted = record is not None
     ballot, shares = services.my_shares(vote, user)
     can_vote = (
-        vote.status == Vote.Status.OPEN
+        services.ballot_box_open(vote)
         and not voted
         and user.has_perm("initiatives.cast_ballot", vote)
     )
@@ -1107,10 +1112,15 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resident_elsewhere": user.is_authenticated
             and vote.status == Vote.Status.OPEN
             and not holds_role_in_district(user, vote.area, RESIDENT_ROLES),
+            "unverified": user.is_authenticated
+            and services.ballot_box_open(vote)
+            and not voted
+            and holds_role_in_district(user, vote.area, RESIDENT_ROLES)
+            and not is_verified_resident_of(user, vote.area),
             "can_nominate": vote.status == Vote.Status.NOMINATING
             and user.has_perm("initiatives.nominate", vote),
             "can_manage": user.has_perm("initiatives.manage_vote", vote),
-            "can_paper": vote.status == Vote.Status.OPEN
+            "can_paper": services.ballot_box_open(vote)
             and user.has_perm("initiatives.enter_paper_ballot", vote),
             "results": selectors.result_rows(vote) if vote.status == Vote.Status.COUNTED else [],
             "share_per_voter": services.per_voter_euros(vote),

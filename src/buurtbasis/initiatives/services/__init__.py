@@ -69,6 +69,7 @@ from .initiatives import (
     update_initiative,
 )
 from .votes import (
+    ballot_box_open,
     cast_ballot,
     close_vote,
     count_vote,
@@ -86,6 +87,7 @@ from .votes import (
 )
 
 __all__ = [
+    "ballot_box_open",
     "REQUIRED_FIELDS",
     "Item",
     "PlanLine",

@@ -50,7 +50,13 @@ from ..models import (
     PanelVolunteer,
     Vote,
 )
-from ..rules import RESIDENT_ROLES, holds_role_in_district, is_owner_of
+from ..rules import (
+    RESIDENT_ROLES,
+    holds_role_in_district,
+    involved_ids,
+    is_involved_in,
+    is_verified_resident_of,
+)
 from .common import (
     add_working_days,
     cents,
@@ -181,14 +187,16 @@ def _deciders(request: GrantRequest) -> list[User]:
     """Who is asked to decide: for a small request the professionals of the district and the
     residents who volunteered to decide; for a larger one the panel."""
     district = request.area
-    owners = set(request.initiative.owners.values_list("user_id", flat=True))
+    involved = involved_ids(request.initiative)
     if request.route == GrantRequest.Route.PANEL:
         users = [m.user for m in panel_members(district)]
     else:
         users = district_member_users(district, [Role.PROFESSIONAL]) + [
-            v.user for v in PanelVolunteer.objects.filter(district=district).select_related("user")
+            v.user
+            for v in PanelVolunteer.objects.filter(district=district).select_related("user")
+            if is_verified_resident_of(v.user, district)
         ]
-    return [u for u in users if u.pk not in owners]
+    return [u for u in users if u.pk not in involved]
 
 
 def _owners(initiative: Initiative) -> list[User]:
@@ -283,7 +291,7 @@ def request_grant(
         GrantRequest.Route.SMALL if amount <= rules.small_limit_cents else GrantRequest.Route.PANEL
     )
     if route == GrantRequest.Route.PANEL:
-        eligible = [m for m in panel_members(line.area) if not is_owner_of(m.user, initiative)]
+        eligible = [m for m in panel_members(line.area) if not is_involved_in(m.user, initiative)]
         if len(eligible) < MIN_PANEL:
             raise ValidationError(
                 {
@@ -374,10 +382,7 @@ def _capacity(request: GrantRequest, actor: Any) -> str:
         and Decision.Capacity.PROFESSIONAL not in taken
     ):
         return Decision.Capacity.PROFESSIONAL
-    if (
-        holds_role_in_district(actor, district, RESIDENT_ROLES)
-        and Decision.Capacity.RESIDENT not in taken
-    ):
+    if is_verified_resident_of(actor, district) and Decision.Capacity.RESIDENT not in taken:
         return Decision.Capacity.RESIDENT
     raise ValidationError(
         _("Er heeft al een bewoner of professional in uw rol over deze aanvraag besloten."),
@@ -389,8 +394,8 @@ def decide_grant(request: GrantRequest, actor: Any, *, approve: bool, reason: st
     """One decider's yes or no with a reason. A small request is granted when a resident and a
     professional of the district both say yes, and refused when one says no; a larger one by a
     majority of the panel members who may decide on it. A decider who is part of the initiative
-    cannot decide on it."""
-    if is_owner_of(actor, request.initiative):
+    (owner, creator, participant, helper: ``rules.involved_ids``) cannot decide on it."""
+    if is_involved_in(actor, request.initiative):
         audit.record(actor, "initiatives.grant_decide", request, result="denied", own=True)
         raise PermissionDenied(
             _("U hoort bij dit initiatief. Daarom beslist u er niet over; een ander doet dat.")
@@ -444,7 +449,7 @@ def _outcome(request: GrantRequest) -> bool | None:
             return True
         return None
     eligible = [
-        m for m in panel_members(request.area) if not is_owner_of(m.user, request.initiative)
+        m for m in panel_members(request.area) if not is_involved_in(m.user, request.initiative)
     ]
     majority = len(eligible) // 2 + 1
     yes = sum(1 for d in decisions if d.approve)
@@ -581,7 +586,10 @@ def volunteer(district: Area, actor: Any) -> PanelVolunteer:
         "initiatives.volunteer",
         district,
         "initiatives.volunteer",
-        _("Alleen bewoners van deze wijk kunnen zich aanmelden."),
+        _(
+            "Alleen bewoners van deze wijk kunnen zich aanmelden, en pas als een professional "
+            "of ambtenaar heeft bevestigd dat u hier woont."
+        ),
     )
     found, _created = PanelVolunteer.objects.get_or_create(district=_district(district), user=actor)
     return found
@@ -638,7 +646,7 @@ def draw_members(district: Area, actor: Any, *, seed: str | None = None) -> Pane
             for v in PanelVolunteer.objects.filter(district=district).select_related("user")
             if v.user_id not in active
             and v.user.is_active
-            and holds_role_in_district(v.user, district, RESIDENT_ROLES)
+            and is_verified_resident_of(v.user, district)
         )
         if not candidates:
             raise ValidationError(

@@ -30,7 +30,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from buurtbasis.accounts.models import User
+from buurtbasis.accounts import services as accounts
+from buurtbasis.accounts.models import Membership, Role, User
 from buurtbasis.budgets.models import BudgetFramework, BudgetLine
 from buurtbasis.core import audit
 from buurtbasis.ledger.money import format_cents
@@ -45,7 +46,7 @@ from ..models import (
     VoteOption,
     VoterRecord,
 )
-from ..rules import RESIDENT_ROLES, holds_role_in_district
+from ..rules import RESIDENT_ROLES, district_of, holds_role_in_district, is_verified_resident_of
 from .common import cents, lock, notify, require, site_url, text
 from .grants import available_cents, line_balance, pay_out, reserved_cents, settings_for
 
@@ -123,7 +124,10 @@ def nominate(
         "initiatives.nominate",
         vote,
         "initiatives.vote_nominate",
-        _("Alleen bewoners van de wijk zetten initiatieven op de stemlijst."),
+        _(
+            "Alleen bewoners van de wijk zetten initiatieven op de stemlijst, en pas als een "
+            "professional of ambtenaar heeft bevestigd dat u hier woont."
+        ),
     )
     if vote.status != Vote.Status.NOMINATING:
         raise ValidationError(_("Aanmelden kan niet meer: de stemming is al begonnen."))
@@ -230,6 +234,16 @@ def _options(vote: Vote, option_ids: Iterable[int]) -> list[int]:
     return wanted
 
 
+def is_past_closing(vote: Vote, today: datetime.date | None = None) -> bool:
+    """The closing date (``closes_on``, inclusive) has passed: no more ballots."""
+    return vote.closes_on is not None and (today or timezone.localdate()) > vote.closes_on
+
+
+def ballot_box_open(vote: Vote) -> bool:
+    """Ballots are taken now: the vote is open and its closing date has not passed."""
+    return vote.status == Vote.Status.OPEN and not is_past_closing(vote)
+
+
 def _record(vote: Vote, voter: Any, approvals: list[int], method: str, entered_by: Any) -> None:
     try:
         with transaction.atomic():
@@ -237,6 +251,12 @@ def _record(vote: Vote, voter: Any, approvals: list[int], method: str, entered_b
             vote.refresh_from_db()
             if vote.status != Vote.Status.OPEN:
                 raise ValidationError(_("Stemmen kan nu niet: de stemming is niet open."))
+            if is_past_closing(vote):
+                raise ValidationError(
+                    _("Stemmen kon tot en met %(date)s; de stemming is voorbij.")
+                    % {"date": vote.closes_on.strftime("%d-%m-%Y")},  # type: ignore[union-attr]
+                    code="closed",
+                )
             VoterRecord.objects.create(vote=vote, user=voter, method=method, entered_by=entered_by)
             Ballot.objects.create(vote=vote, voter_key=voter_key(vote, voter), approvals=approvals)
             # The audit says that someone voted, never what.
@@ -264,6 +284,14 @@ def cast_ballot(vote: Vote, actor: Any, option_ids: Iterable[int]) -> None:
             )
             % {"district": vote.area.name}
         )
+    if not is_verified_resident_of(actor, vote.area):
+        audit.record(actor, "initiatives.ballot", vote, result="denied", unverified=True)
+        raise PermissionDenied(
+            _(
+                "U kunt nog niet stemmen: een professional of ambtenaar van uw buurt moet eerst "
+                "bevestigen dat u hier woont. Vraag het bijvoorbeeld in het buurthuis."
+            )
+        )
     require(actor, "initiatives.cast_ballot", vote, "initiatives.ballot")
     approvals = _options(vote, option_ids)
     _record(vote, actor, approvals, BallotMethod.ONLINE, None)
@@ -273,7 +301,8 @@ def enter_paper_ballot(
     vote: Vote, actor: Any, voter: User, option_ids: Iterable[int], *, method: str
 ) -> None:
     """A professional of the district enters the ballot of a resident (assisted, or from
-    paper); it is recorded as such."""
+    paper); it is recorded as such. It also counts as the professional's confirmation that the
+    resident lives there (``accounts.services.verify_resident``, in the same transaction)."""
     require(
         actor,
         "initiatives.enter_paper_ballot",
@@ -288,7 +317,31 @@ def enter_paper_ballot(
             {"voter": _("Deze persoon woont volgens Buurtbasis niet in deze wijk.")}
         )
     approvals = _options(vote, option_ids)
-    _record(vote, voter, approvals, method, actor)
+    with transaction.atomic():
+        if not is_verified_resident_of(voter, vote.area):
+            _verify_by(actor, voter, vote.area)
+        _record(vote, voter, approvals, method, actor)
+
+
+def _verify_by(actor: Any, voter: User, district: Any) -> None:
+    """The professional entering a ballot confirms where the voter lives."""
+    homes = Membership.objects.filter(
+        user=voter, role=Role.RESIDENT, verified_at__isnull=True
+    ).select_related("area", "user")
+    for membership in homes:
+        if district_of(membership.area) == district and actor.has_perm(
+            "accounts.verify_resident", membership
+        ):
+            accounts.verify_resident(membership, actor=actor)
+            return
+    raise ValidationError(
+        {
+            "voter": _(
+                "U kunt niet bevestigen dat deze persoon hier woont (u werkt niet in die buurt). "
+                "Vraag een collega van die buurt."
+            )
+        }
+    )
 
 
 def has_voted(vote: Vote, user: Any) -> bool:
