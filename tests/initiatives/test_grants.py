@@ -14,6 +14,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -449,3 +451,39 @@ def test_a_participating_juror_does_not_count_for_the_majority(
     services.decide_grant(grant, jury[3], approve=True, reason="Ja")
     grant.refresh_from_db()
     assert grant.status == GrantRequest.Status.APPROVED
+
+
+def test_an_overdue_request_goes_to_the_districts_professionals_and_civil_servants(
+    initiative: Initiative,
+    town: Town,
+    people: People,
+    line: BudgetLine,
+    client: Client,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    grant = ask(initiative, people.owner, line, 10_000, today=datetime.date(2026, 11, 2))
+    assert grant.deadline == datetime.date(2026, 11, 16)
+    on_time = datetime.date(2026, 11, 16)
+    late = datetime.date(2026, 11, 17)
+    assert services.overdue_requests(people.professional, on_time) == []
+    assert services.overdue_requests(people.professional, late) == [grant]
+    assert services.overdue_requests(people.official, late) == [grant]
+    for other in (people.professional_south, people.resident, people.funder):
+        assert services.overdue_requests(other, late) == []
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_overdue_notices(on_time) == 0
+        assert services.send_overdue_notices(late) == 1
+        assert services.send_overdue_notices(late) == 0  # once
+    told = {m.to[0] for m in mail.outbox}
+    assert told == {people.professional.email, people.official.email}
+    assert "Te laat" in mail.outbox[0].subject
+    grant.refresh_from_db()
+    assert grant.escalated_at is not None
+    # The decisions page (real date) lists it once its deadline is in the past.
+    GrantRequest.objects.filter(pk=grant.pk).update(deadline=datetime.date(2020, 1, 6))
+    client.force_login(people.professional)
+    page = client.get(reverse("initiatives:decisions"))
+    assert "Te laat: nog geen besluit" in page.text and initiative.name in page.text
+    client.force_login(people.professional_south)
+    assert "Te laat: nog geen besluit" not in client.get(reverse("initiatives:decisions")).text

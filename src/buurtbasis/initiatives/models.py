@@ -462,6 +462,8 @@ class GrantRequest(models.Model):
         related_name="+",
     )
     reminded_at = models.DateTimeField(_("herinnering gestuurd op"), null=True, blank=True)
+    # When the district's professionals and civil servants were told the deadline had passed.
+    escalated_at = models.DateTimeField(_("te laat gemeld op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("aanvraag")

@@ -123,6 +123,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "mine": services.initiatives_owned_by(user),
             "to_decide": services.requests_to_decide(user),
+            "overdue": services.overdue_requests(user),
             "can_manage_funds": user.has_perm("initiatives.manage_funds"),
         },
     )
@@ -645,10 +646,16 @@ def expense_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def decisions(request: HttpRequest) -> HttpResponse:
-    """Requests the signed-in person may decide on now."""
+    """Requests the signed-in person may decide on now, and for the district's professionals,
+    civil servants and administrators the requests whose deadline has passed."""
     user = _user(request)
     return render(
-        request, "initiatives/decisions.html", {"requests": services.requests_to_decide(user)}
+        request,
+        "initiatives/decisions.html",
+        {
+            "requests": services.requests_to_decide(user),
+            "overdue": services.overdue_requests(user),
+        },
     )
 
 

@@ -724,6 +724,66 @@ def send_reminders(
     return count
 
 
+OVERSEER_ROLES = (Role.PROFESSIONAL, Role.CIVIL_SERVANT)
+
+
+def overdue_requests(user: Any, today: datetime.date | None = None) -> list[GrantRequest]:
+    """Open requests whose deadline has passed, in the districts where ``user`` is a
+    professional, civil servant or administrator (shown on the ``decisions`` page, so they can
+    get the decision going)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = today or timezone.localdate()
+    late = (
+        GrantRequest.objects.filter(status=GrantRequest.Status.SUBMITTED, deadline__lt=today)
+        .select_related("initiative__area", "line__district_budget__district", "line__theme")
+        .order_by("deadline", "pk")
+    )
+    roles = (*OVERSEER_ROLES, Role.ADMINISTRATOR)
+    return [
+        r for r in late[:500] if user.is_superuser or holds_role_in_district(user, r.area, roles)
+    ]
+
+
+def send_overdue_notices(today: datetime.date | None = None) -> int:
+    """Once per request whose deadline has passed without a decision: e-mail the district's
+    professionals and civil servants (not those involved in the initiative), so someone gets
+    the decision going. Returns the number of requests."""
+    today = today or timezone.localdate()
+    count = 0
+    late = GrantRequest.objects.filter(
+        status=GrantRequest.Status.SUBMITTED, deadline__lt=today, escalated_at__isnull=True
+    ).select_related("initiative", "line__district_budget__district")
+    for request in late:
+        with transaction.atomic():
+            updated = GrantRequest.objects.filter(pk=request.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            )
+            if not updated:
+                continue
+            involved = involved_ids(request.initiative)
+            notify(
+                [
+                    u
+                    for u in district_member_users(request.area, OVERSEER_ROLES)
+                    if u.pk not in involved
+                ],
+                gettext_noop("Te laat: nog geen besluit over %(name)s"),
+                "initiatives/email/grant_overdue.txt",
+                {
+                    "request": request,
+                    "initiative": request.initiative,
+                    "amount": format_cents(request.amount_cents),
+                    "url": site_url(request.get_absolute_url()),
+                    "days": working_days_between(request.deadline, today),
+                },
+                {"name": request.initiative.name},
+            )
+            audit.record(None, "initiatives.grant_overdue", request)
+        count += 1
+    return count
+
+
 def totals_by_status(initiative: Initiative) -> dict[str, int]:
     rows = (
         GrantRequest.objects.filter(initiative=initiative)
