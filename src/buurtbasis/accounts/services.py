@@ -397,6 +397,19 @@ def current_consents(user: User) -> dict[str, Consent | None]:
     return state
 
 
+def email_opt_outs(user_ids: Any) -> set[int]:
+    """Of these people, those whose newest ``contact_by_email`` consent row is a withdrawal:
+    they do not want messages by e-mail beyond what they asked for themselves."""
+    latest: dict[int, bool] = {}
+    for user_id, given in (
+        Consent.objects.filter(user_id__in=list(user_ids), purpose=Consent.Purpose.CONTACT_BY_EMAIL)
+        .order_by("at", "id")
+        .values_list("user_id", "given")
+    ):
+        latest[user_id] = given
+    return {user_id for user_id, given in latest.items() if not given}
+
+
 def has_consent(user: User, purpose: str) -> bool:
     consent = user.consents.filter(purpose=purpose).order_by("-at", "-id").first()
     return bool(consent and consent.given)

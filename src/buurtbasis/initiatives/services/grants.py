@@ -365,6 +365,20 @@ def withdraw_grant(request: GrantRequest, actor: Any) -> GrantRequest:
         request.status = GrantRequest.Status.WITHDRAWN
         request.save(update_fields=["status"])
         audit.record(actor, "initiatives.grant_withdraw", request)
+    # Everyone who was asked to decide, or already did, need not look at it any more.
+    decided = [d.decider for d in request.decisions.select_related("decider") if d.decider]
+    notify(
+        [*_deciders(request), *decided],
+        gettext_noop("Aanvraag ingetrokken: %(name)s"),
+        "initiatives/email/grant_withdrawn.txt",
+        {
+            "request": request,
+            "initiative": request.initiative,
+            "amount": format_cents(request.amount_cents),
+            "url": site_url(request.get_absolute_url()),
+        },
+        {"name": request.initiative.name},
+    )
     return request
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -177,6 +178,19 @@ def remove_option(option: VoteOption, actor: Any, *, reason: str) -> VoteOption:
         option.removal_reason = clean
         option.save(update_fields=["removed_at", "removed_by", "removal_reason"])
         audit.record(actor, "initiatives.vote_remove", option.vote, option=option.pk)
+    initiative = option.initiative
+    notify(
+        [o.user for o in initiative.owners.select_related("user")],
+        gettext_noop("%(name)s staat niet meer op de stemlijst"),
+        "initiatives/email/option_removed.txt",
+        {
+            "option": option,
+            "initiative": initiative,
+            "vote": option.vote,
+            "url": site_url(option.vote.get_absolute_url()),
+        },
+        {"name": initiative.name},
+    )
     return option
 
 
@@ -212,7 +226,34 @@ def _shuffle_ballots(vote: Vote) -> None:
 
 
 def open_vote(vote: Vote, actor: Any) -> Vote:
-    return _set_status(vote, actor, Vote.Status.OPEN, [Vote.Status.NOMINATING])
+    """Start the voting; the district's verified residents who did not opt out of e-mail hear
+    of it."""
+    _set_status(vote, actor, Vote.Status.OPEN, [Vote.Status.NOMINATING])
+    notify(
+        vote_invitees(vote),
+        gettext_noop("Stem mee: %(title)s"),
+        "initiatives/email/vote_opened.txt",
+        {"vote": vote, "url": site_url(vote.get_absolute_url())},
+        {"title": vote.title},
+    )
+    return vote
+
+
+def vote_invitees(vote: Vote) -> list[User]:
+    """Who is told that a vote opens: the verified residents of the district (its
+    neighbourhoods, the district itself), active, without a withdrawn ``contact_by_email``
+    consent."""
+    district = vote.area
+    people = list(
+        User.objects.filter(
+            Q(memberships__area=district) | Q(memberships__area__parent=district),
+            memberships__role=Role.RESIDENT,
+            memberships__verified_at__isnull=False,
+            is_active=True,
+        ).distinct()
+    )
+    opted_out = accounts.email_opt_outs(u.pk for u in people)
+    return [u for u in people if u.pk not in opted_out]
 
 
 def close_vote(vote: Vote, actor: Any) -> Vote:
