@@ -183,10 +183,9 @@ def create(request: HttpRequest) -> HttpResponse:
         code=request.GET.get("buurt", "").upper(), level=Level.NEIGHBOURHOOD
     ).first()
     areas = _neighbourhood_choices(user, preferred)
+    goals, places = _optional_links(preferred or user.home_neighbourhood)
     if request.method == "POST":
-        form = InitiativeForm(
-            request.POST, request.FILES, areas=areas, places=Place.objects.filter(is_active=True)
-        )
+        form = InitiativeForm(request.POST, request.FILES, areas=areas, goals=goals, places=places)
         if form.is_valid():
             try:
                 initiative = services.create_initiative(
@@ -202,9 +201,22 @@ def create(request: HttpRequest) -> HttpResponse:
                 return redirect(initiative)
     else:
         initial = {"area": preferred or user.home_neighbourhood or areas.first()}
-        form = InitiativeForm(initial=initial, areas=areas, places=None)
-        del form.fields["place"]
+        form = InitiativeForm(initial=initial, areas=areas, goals=goals, places=places)
     return render(request, "initiatives/initiative_form.html", {"form": form, "initiative": None})
+
+
+def _optional_links(anchor: Area | None) -> tuple[Any, Any]:
+    """Agenda goals and places to offer on the create page: those of the municipality of the
+    chosen (or own) neighbourhood; the service checks that goals belong to the initiative's
+    own neighbourhood or district."""
+    goals = AgendaGoal.objects.select_related("agenda__area").order_by(
+        "agenda__area__name", "position", "pk"
+    )
+    places = Place.objects.filter(is_active=True).order_by("name")
+    if anchor is not None and anchor.municipality_id:
+        goals = goals.filter(agenda__area__municipality_id=anchor.municipality_id)
+        places = places.filter(area__municipality_id=anchor.municipality_id)
+    return goals, places
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
