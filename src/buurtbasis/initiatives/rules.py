@@ -4,7 +4,10 @@ a vote that is open …). docs/initiatives.md has the role × action table; keep
 
 "Of the district": a role held in the district, in its municipality (roles count downwards) or
 in one of its neighbourhoods (a resident of a neighbourhood is a resident of its district for
-deciding and voting). Initiators count as residents.
+deciding and voting). Initiators count as residents. Voting, nominating, volunteering for the
+panel and deciding as the resident on a small grant need a *verified* resident role
+(:func:`is_verified_resident_of`); nobody involved in an initiative (:func:`involved_ids`)
+decides on its requests.
 """
 
 from __future__ import annotations
@@ -162,11 +165,6 @@ def is_participant(user: Any, obj: Any = None) -> bool:
     if initiative is None or not getattr(user, "is_authenticated", False):
         return False
     return bool(initiative.participants.filter(user_id=user.pk).exists())
-
-
-@rules.predicate
-def is_district_resident(user: Any, obj: Any = None) -> bool:
-    return holds_role_in_district(user, district_of(obj), RESIDENT_ROLES)
 
 
 @rules.predicate

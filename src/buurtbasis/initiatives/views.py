@@ -1156,7 +1156,10 @@ def vote_nominate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     if not user.has_perm("initiatives.nominate", vote):
         raise PermissionDenied(
-            _("Alleen bewoners van de wijk zetten initiatieven op de stemlijst.")
+            _(
+                "Alleen bewoners van de wijk zetten initiatieven op de stemlijst, en pas als een "
+                "professional of ambtenaar heeft bevestigd dat u hier woont."
+            )
         )
     candidates = (
         Initiative.objects.filter(area__parent=vote.area)
