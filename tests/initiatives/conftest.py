@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 import pytest
 from django.utils import timezone
 
-from buurtbasis.accounts.models import Organisation, Role, User
-from buurtbasis.accounts.services import get_or_create_organisation, grant_role, register_user
+from buurtbasis.accounts.models import Membership, Organisation, Role, User
+from buurtbasis.accounts.services import (
+    get_or_create_organisation,
+    grant_role,
+    register_user,
+    verify_resident,
+)
 from buurtbasis.areas.models import Area
 from buurtbasis.areas.services import ensure_catalogue, set_values, upsert_area
 from buurtbasis.budgets import services as budgets
@@ -50,12 +55,29 @@ class People:
     host: Organisation | None = None
 
 
-def make_user(name: str, home: Area | None = None) -> User:
-    return register_user(
+def make_user(name: str, home: Area | None = None, *, verified: bool = True) -> User:
+    """A person; with a home neighbourhood a resident there, confirmed by an administrator of
+    the municipality (unless ``verified=False``: a self-declared resident)."""
+    user = register_user(
         email=f"ini-{name}-{next(_counter)}@example.org",
         display_name=name.replace("-", " ").title(),
         home_neighbourhood=home,
     )
+    if home is not None and verified:
+        verify(user, home)
+    return user
+
+
+def verify(user: User, home: Area) -> None:
+    """Confirm through the accounts service that ``user`` lives in ``home``."""
+    municipality = home.municipality or home
+    email = f"ini-verifier-{municipality.code.lower()}@example.org"
+    verifier = User.objects.filter(email=email).first()
+    if verifier is None:
+        verifier = register_user(email=email, display_name="Verifier")
+        grant_role(verifier, municipality, Role.ADMINISTRATOR)
+    membership = Membership.objects.get(user=user, area=home, role=Role.RESIDENT)
+    verify_resident(membership, actor=verifier)
 
 
 def square(west: float, south: float, size: float) -> dict[str, object]:

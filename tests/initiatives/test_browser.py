@@ -26,13 +26,14 @@ def _initiatives_demo() -> dict[str, Any]:
     municipality = Area.objects.get(code="GM9901")
     initiatives = load_demo_initiatives(municipality)
     garden = next(i for i in initiatives if i.name.startswith("Buurtmoestuin"))
-    vote = Vote.objects.get()
+    vote = Vote.objects.get(status=Vote.Status.COUNTED)
     return {
         "garden": garden,
         "vote": vote,
         "line": GrantRequest.objects.get(amount_cents=40_000).line,
         "need": Need.objects.filter(kind=Need.Kind.THINGS, status=Need.Status.OPEN).first(),
         "option": vote.options.first(),
+        "nominating": Vote.objects.get(status=Vote.Status.NOMINATING),
     }
 
 
@@ -93,6 +94,7 @@ def test_initiative_pages_pass_axe(
         reverse("initiatives:decisions"),
         reverse("initiatives:vote_new", args=[objects["line"].pk]),
         reverse("initiatives:vote_paper", args=[vote.pk]),
+        reverse("initiatives:vote_nominate", args=[objects["nominating"].pk]),
         reverse("initiatives:option_remove", args=[objects["option"].pk]),
         reverse("initiatives:line", args=[objects["line"].pk]),
     ]

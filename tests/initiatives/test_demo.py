@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from pytest_django.fixtures import Settings
 
+from buurtbasis.accounts.models import Membership, Role
 from buurtbasis.core import demo
 from buurtbasis.initiatives.demo import load_demo_initiatives
 from buurtbasis.initiatives.models import (
@@ -19,6 +20,7 @@ from buurtbasis.initiatives.models import (
     PanelDraw,
     Story,
     Vote,
+    VoterRecord,
 )
 from buurtbasis.ledger import services as ledger
 from buurtbasis.ledger.checks import find_breaches
@@ -51,12 +53,24 @@ def test_demo_initiatives_tell_the_whole_story() -> None:
     assert large.reasons and large.decisions.filter(approve=False).exists()
     assert PanelDraw.objects.exists()
     assert GrantRequest.objects.filter(status=GrantRequest.Status.SUBMITTED).exists()
-    vote = Vote.objects.get()
-    assert vote.status == Vote.Status.COUNTED
+    vote = Vote.objects.get(status=Vote.Status.COUNTED)
     mes = set(vote.options.filter(mes_selected=True).values_list("pk", flat=True))
     greedy = set(vote.options.filter(greedy_selected=True).values_list("pk", flat=True))
     assert mes and greedy and mes != greedy
     assert vote.voter_records.filter(method="assisted").exists()
+    # Everyone who voted is a confirmed resident; the professional entered the assisted ballot.
+    voters = [r.user for r in VoterRecord.objects.select_related("user")]
+    assert voters and all(
+        Membership.objects.filter(user=u, role=Role.RESIDENT, verified_at__isnull=False).exists()
+        for u in voters
+    )
+    # A second vote is open (the browser crawl sees the ballot form) and a third takes
+    # nominations; the demo resident has not voted in the open one.
+    open_vote = Vote.objects.get(status=Vote.Status.OPEN)
+    assert open_vote.options.exists() and open_vote.ballots.exists()
+    resident = next(p for p in demo.PEOPLE if p.key == "resident")
+    assert not open_vote.voter_records.filter(user__email=resident.email).exists()
+    assert Vote.objects.filter(status=Vote.Status.NOMINATING).exists()
     assert Fund.objects.count() >= 4 and FundingPlan.objects.count() >= 2
     assert CoFundingRule.objects.filter(municipality=loaded.municipality).count() == 4
     assert find_breaches() == []

@@ -14,9 +14,13 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from buurtbasis.accounts.models import Membership, Role, User
+from buurtbasis.accounts.services import verify_resident
 from buurtbasis.budgets.models import BudgetLine
 from buurtbasis.core.models import AuditEvent
 from buurtbasis.initiatives import services
@@ -24,7 +28,7 @@ from buurtbasis.initiatives.models import Decision, GrantRequest, Initiative, Ne
 from buurtbasis.ledger import services as ledger
 from buurtbasis.ledger.checks import find_breaches
 
-from .conftest import People, Town, new_initiative
+from .conftest import People, Town, make_user, new_initiative
 
 
 def ask(
@@ -374,3 +378,112 @@ def test_money_is_never_created_or_lost(
         assert held == granted
         assert ledger.balance(line.account) == start - granted >= 0
         transaction.set_rollback(True)
+
+
+def test_a_self_declared_resident_does_not_decide_or_volunteer(
+    initiative: Initiative, town: Town, people: People, line: BudgetLine
+) -> None:
+    """Choosing a neighbourhood at sign-up is not enough: a professional or civil servant must
+    confirm it first (accounts.services.verify_resident)."""
+    newcomer = make_user("nieuwkomer", town.bu_b, verified=False)
+    grant = ask(initiative, people.owner, line, 10_000)
+    assert not newcomer.has_perm("initiatives.decide_grant", grant)
+    with pytest.raises(PermissionDenied):
+        services.decide_grant(grant, newcomer, approve=True, reason="Ja")
+    with pytest.raises(PermissionDenied, match="bevestigd"):
+        services.volunteer(town.north, newcomer)
+    assert not Decision.objects.exists()
+    verify_resident(
+        Membership.objects.get(user=newcomer, role=Role.RESIDENT), actor=people.professional
+    )
+    newcomer = User.objects.get(pk=newcomer.pk)  # forget the remembered roles
+    services.volunteer(town.north, newcomer)
+    services.decide_grant(grant, newcomer, approve=True, reason="Ja")
+    assert Decision.objects.get().capacity == Decision.Capacity.RESIDENT
+
+
+def test_everyone_involved_in_the_initiative_is_left_out_of_deciding(
+    initiative: Initiative,
+    town: Town,
+    people: People,
+    line: BudgetLine,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """Owners, the creator, participants ("ik doe mee") and helpers who answered a need are
+    not asked to decide and are refused when they try."""
+    participant, helper, free = (make_user(n, town.bu_b) for n in ("deelnemer", "helper", "vrij"))
+    services.join(initiative, participant)
+    tools = services.add_need(
+        initiative, people.owner, kind=Need.Kind.THINGS, description="Kruiwagen"
+    )
+    services.answer_need(tools, helper, message="Ik heb een kruiwagen.")
+    hours = services.add_need(
+        initiative, people.owner, kind=Need.Kind.HOURS, description="Hulp", minutes=120
+    )
+    services.answer_need(hours, people.professional, message="Ik help twee uur.")
+    for person in (participant, helper, free):
+        services.volunteer(town.north, person)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        grant = ask(initiative, people.owner, line, 10_000)
+    asked = {m.to[0] for m in mail.outbox if "meebeslissen" in m.subject}
+    assert free.email in asked
+    assert not asked & {participant.email, helper.email, people.professional.email}
+    for person in (participant, helper, people.professional, people.owner):
+        assert grant not in services.requests_to_decide(person)
+        with pytest.raises(PermissionDenied, match="hoort bij dit initiatief"):
+            services.decide_grant(grant, person, approve=True, reason="Ja")
+    assert not Decision.objects.exists()
+    assert grant in services.requests_to_decide(free)
+
+
+def test_a_participating_juror_does_not_count_for_the_majority(
+    town: Town, people: People, line: BudgetLine, jury: list[Any]
+) -> None:
+    plan = new_initiative(people.owner, town.bu_a, name="Speelplek")
+    services.join(plan, jury[0])
+    services.join(plan, jury[1])
+    grant = ask(plan, people.owner, line, 200_000)
+    with pytest.raises(PermissionDenied):
+        services.decide_grant(grant, jury[0], approve=True, reason="Ja")
+    # Three eligible members: two make a majority.
+    services.decide_grant(grant, jury[2], approve=True, reason="Ja")
+    services.decide_grant(grant, jury[3], approve=True, reason="Ja")
+    grant.refresh_from_db()
+    assert grant.status == GrantRequest.Status.APPROVED
+
+
+def test_an_overdue_request_goes_to_the_districts_professionals_and_civil_servants(
+    initiative: Initiative,
+    town: Town,
+    people: People,
+    line: BudgetLine,
+    client: Client,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    grant = ask(initiative, people.owner, line, 10_000, today=datetime.date(2026, 11, 2))
+    assert grant.deadline == datetime.date(2026, 11, 16)
+    on_time = datetime.date(2026, 11, 16)
+    late = datetime.date(2026, 11, 17)
+    assert services.overdue_requests(people.professional, on_time) == []
+    assert services.overdue_requests(people.professional, late) == [grant]
+    assert services.overdue_requests(people.official, late) == [grant]
+    for other in (people.professional_south, people.resident, people.funder):
+        assert services.overdue_requests(other, late) == []
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_overdue_notices(on_time) == 0
+        assert services.send_overdue_notices(late) == 1
+        assert services.send_overdue_notices(late) == 0  # once
+    told = {m.to[0] for m in mail.outbox}
+    assert told == {people.professional.email, people.official.email}
+    assert "Te laat" in mail.outbox[0].subject
+    grant.refresh_from_db()
+    assert grant.escalated_at is not None
+    # The decisions page (real date) lists it once its deadline is in the past.
+    GrantRequest.objects.filter(pk=grant.pk).update(deadline=datetime.date(2020, 1, 6))
+    client.force_login(people.professional)
+    page = client.get(reverse("initiatives:decisions"))
+    assert "Te laat: nog geen besluit" in page.text and initiative.name in page.text
+    client.force_login(people.professional_south)
+    assert "Te laat: nog geen besluit" not in client.get(reverse("initiatives:decisions")).text

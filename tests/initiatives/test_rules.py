@@ -12,7 +12,7 @@ from buurtbasis.budgets.models import BudgetLine
 from buurtbasis.initiatives import services
 from buurtbasis.initiatives.models import GrantRequest, Initiative, Need
 
-from .conftest import People, Town
+from .conftest import People, Town, make_user
 
 PERSONAS = (
     "anonymous",
@@ -28,8 +28,10 @@ PERSONAS = (
     "funder",
     "southerner",
     "outsider",
+    "newcomer",
 )
 SIGNED_IN = set(PERSONAS) - {"anonymous"}
+# Verified residents of the north district; "newcomer" lives there too, self-declared.
 RESIDENTS_OF_NORTH = {"resident", "neighbour", "owner", "juror"}
 
 # permission, object key, who may
@@ -46,6 +48,7 @@ MATRIX: list[tuple[str, str, set[str]]] = [
             "resident",
             "neighbour",
             "juror",
+            "newcomer",
             "professional",
             "official",
             "admin",
@@ -61,7 +64,11 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("initiatives.answer_need", "need_money", set()),
     ("initiatives.answer_need", "need_hours", {"professional"}),
     ("initiatives.answer_need", "need_space", {"professional"}),
-    ("initiatives.answer_need", "need_things", {"resident", "neighbour", "juror", "professional"}),
+    (
+        "initiatives.answer_need",
+        "need_things",
+        {"resident", "neighbour", "juror", "newcomer", "professional"},
+    ),
     ("initiatives.view_grant", "small", set(PERSONAS)),
     ("initiatives.decide_grant", "small", {"resident", "neighbour", "juror", "professional"}),
     ("initiatives.decide_grant", "panel", {"juror"}),
@@ -140,6 +147,7 @@ def world(town: Town, people: People, line: BudgetLine, jury: list[Any]) -> dict
             "funder": people.funder,
             "southerner": people.southerner,
             "outsider": people.outsider,
+            "newcomer": make_user("nieuwkomer", town.bu_b, verified=False),
         },
     }
 
@@ -171,3 +179,16 @@ def test_a_decided_request_cannot_be_decided(world: dict[str, Any]) -> None:
     grant.refresh_from_db()
     assert not people["resident"].has_perm("initiatives.decide_grant", grant)
     assert not people["owner"].has_perm("initiatives.withdraw_grant", grant)
+
+
+def test_nobody_involved_in_the_initiative_may_decide(world: dict[str, Any]) -> None:
+    grant: GrantRequest = world["small"]
+    people = world["people"]
+    assert people["neighbour"].has_perm("initiatives.decide_grant", grant)
+    services.join(grant.initiative, people["neighbour"])
+    grant = GrantRequest.objects.get(pk=grant.pk)
+    assert not people["neighbour"].has_perm("initiatives.decide_grant", grant)
+    services.answer_need(world["need_things"], people["resident"], message="Ik heb spullen.")
+    grant = GrantRequest.objects.get(pk=grant.pk)
+    assert not people["resident"].has_perm("initiatives.decide_grant", grant)
+    assert people["juror"].has_perm("initiatives.decide_grant", grant)

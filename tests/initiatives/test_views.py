@@ -379,3 +379,47 @@ def test_decisions_page_lists_what_waits(
     page = client_for(people.professional).get(reverse("initiatives:decisions"))
     assert len(page.context["requests"]) == 1
     assert client_for(people.owner).get(reverse("initiatives:decisions")).context["requests"] == []
+
+
+def test_the_create_page_offers_a_place_and_agenda_goals_and_keeps_five_required(
+    town: Town, people: People
+) -> None:
+    from buurtbasis.agenda.models import Agenda, AgendaGoal
+    from buurtbasis.places.models import Kind, Place
+
+    place = Place.objects.create(
+        area=town.bu_a, name="Buurthuis De Linde", kind=Kind.choices[0][0], host_name="Ans"
+    )
+    agenda = Agenda.objects.create(area=town.north, title="Agenda Noord", start_year=2026)
+    goal = AgendaGoal.objects.create(
+        agenda=agenda, title="Meer groen", horizon_years=5, residents_own=True
+    )
+    resident = client_for(people.resident)
+    page = resident.get(reverse("initiatives:create"))
+    form = page.context["form"]
+    assert "place" in form.fields and "agenda_goals" in form.fields
+    assert sorted(n for n, f in form.fields.items() if f.required) == [
+        "area",
+        "contact",
+        "description",
+        "name",
+        "needs_text",
+    ]
+    html = page.content.decode()
+    assert "Buurthuis De Linde" in html and "Meer groen (Noord)" in html
+    response = resident.post(
+        reverse("initiatives:create"),
+        {
+            "name": "Groene straat",
+            "description": "Geveltuinen.",
+            "area": town.bu_a.pk,
+            "contact": "06-12345678",
+            "needs_text": "Tegels eruit, planten erin.",
+            "place": place.pk,
+            "agenda_goals": [goal.pk],
+        },
+    )
+    assert response.status_code == 302
+    initiative = Initiative.objects.get(name="Groene straat")
+    assert initiative.place == place
+    assert list(initiative.agenda_goals.all()) == [goal]

@@ -5,12 +5,18 @@ voter's share helped fund."""
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models
+from django.utils import timezone
 
+from buurtbasis.accounts.models import Membership, Role, User
+from buurtbasis.accounts.services import verify_resident
 from buurtbasis.budgets.models import BudgetLine
 from buurtbasis.core.models import AuditEvent
 from buurtbasis.initiatives import equal_shares, services
@@ -129,7 +135,6 @@ def test_one_secret_ballot_per_resident_of_the_district(
         "id",
         "vote",
         "voter_key",
-        "method",
         "approvals",
         "shares",
     }
@@ -179,7 +184,48 @@ def test_paper_and_assisted_ballots_are_recorded_as_such(
         services.cast_ballot(vote, people.neighbour, [options[1].pk])
     record = VoterRecord.objects.get(vote=vote, user=people.neighbour)
     assert record.method == BallotMethod.PAPER and record.entered_by == people.professional
-    assert services.my_ballot(vote, people.neighbour).method == BallotMethod.PAPER  # type: ignore[union-attr]
+    # How someone voted is kept with who voted, never on the ballot.
+    assert services.my_ballot(vote, people.neighbour) is not None
+    assert not hasattr(services.my_ballot(vote, people.neighbour), "method")
+
+
+def test_ballots_share_no_order_with_the_voters_once_the_vote_closes(
+    vote: Vote, options: list[VoteOption], town: Town, people: People
+) -> None:
+    """The ballot has no method, no time and no person on it; after closing, neither its id
+    nor the database's own order of the rows follows the order in which people voted."""
+    fields = Ballot._meta.get_fields()
+    names = {f.name for f in fields}
+    assert "method" not in names
+    assert not any(isinstance(f, models.DateField | models.DateTimeField) for f in fields)
+    assert not any(getattr(f, "related_model", None) is get_user_model() for f in fields), (
+        "no link to a person"
+    )
+    services.open_vote(vote, people.official)
+    crowd = voters(town, 30)
+    for number, voter in enumerate(crowd):
+        services.cast_ballot(vote, voter, [options[number % len(options)].pk])
+    in_voting_order = [services.voter_key(vote, v) for v in crowd]
+    table = connection.ops.quote_name(Ballot._meta.db_table)
+    # The physical order of the rows: SQLite's rowid, PostgreSQL's tuple id.
+    physical = "ctid" if connection.vendor == "postgresql" else "rowid"
+    query = f"SELECT voter_key FROM {table} ORDER BY {physical}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        natural_before = [row[0] for row in cursor.fetchall()]
+    assert natural_before == in_voting_order  # what an open vote still shows an administrator
+    ids_before = set(Ballot.objects.values_list("id", flat=True))
+    services.close_vote(vote, people.official)
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        natural_after = [row[0] for row in cursor.fetchall()]
+    by_pk = list(Ballot.objects.order_by("pk").values_list("voter_key", flat=True))
+    assert sorted(natural_after) == sorted(in_voting_order)  # every ballot is still there
+    assert natural_after != in_voting_order
+    assert by_pk != in_voting_order
+    assert ids_before.isdisjoint(Ballot.objects.values_list("id", flat=True))  # new ids
+    # Each voter still finds their own ballot.
+    assert services.my_ballot(vote, crowd[7]).approvals == [options[7 % len(options)].pk]  # type: ignore[union-attr]
 
 
 def test_the_count_pays_the_equal_shares_winners_and_shows_greedy_beside_it(
@@ -268,3 +314,54 @@ def test_initiatives_still_marked_as_ended_cannot_be_nominated(
     ended = new_initiative(people.owner, town.bu_a, name="Voorbij", state=Initiative.State.ENDED)
     with pytest.raises(ValidationError):
         services.nominate(vote, people.resident, ended, amount_cents=1_000, summary="x")
+
+
+def test_self_declared_residents_neither_vote_nor_nominate(
+    vote: Vote, options: list[VoteOption], town: Town, people: People
+) -> None:
+    newcomer = make_user("nieuwkomer", town.bu_a, verified=False)
+    plan = new_initiative(people.owner, town.bu_b, name="Bankje")
+    with pytest.raises(PermissionDenied, match="bevestigd"):
+        services.nominate(vote, newcomer, plan, amount_cents=1_000, summary="Een bankje")
+    services.open_vote(vote, people.official)
+    with pytest.raises(PermissionDenied, match="bevestigen"):
+        services.cast_ballot(vote, newcomer, [options[0].pk])
+    assert not VoterRecord.objects.exists() and not Ballot.objects.exists()
+    assert AuditEvent.objects.filter(action="initiatives.ballot", result="denied").exists()
+    verify_resident(
+        Membership.objects.get(user=newcomer, role=Role.RESIDENT), actor=people.professional
+    )
+    services.cast_ballot(vote, User.objects.get(pk=newcomer.pk), [options[0].pk])
+    assert VoterRecord.objects.filter(user=newcomer).exists()
+
+
+def test_a_paper_ballot_confirms_the_resident_by_the_professional(
+    vote: Vote, options: list[VoteOption], town: Town, people: People
+) -> None:
+    newcomer = make_user("zonder-internet", town.bu_b, verified=False)
+    services.open_vote(vote, people.official)
+    services.enter_paper_ballot(
+        vote, people.professional, newcomer, [options[1].pk], method=BallotMethod.PAPER
+    )
+    home = Membership.objects.get(user=newcomer, role=Role.RESIDENT)
+    assert home.verified_by == people.professional and home.verified_at is not None
+    assert AuditEvent.objects.filter(action="accounts.verify_resident", actor=people.professional)
+
+
+def test_no_ballot_after_the_closing_date(
+    line: BudgetLine, options: list[VoteOption], vote: Vote, people: People
+) -> None:
+    vote.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    vote.save(update_fields=["closes_on"])
+    services.open_vote(vote, people.official)
+    with pytest.raises(ValidationError, match="kon tot en met"):
+        services.cast_ballot(vote, people.resident, [options[0].pk])
+    with pytest.raises(ValidationError, match="kon tot en met"):
+        services.enter_paper_ballot(
+            vote, people.professional, people.neighbour, [options[0].pk], method="paper"
+        )
+    assert not Ballot.objects.exists() and not VoterRecord.objects.exists()
+    vote.closes_on = timezone.localdate()  # the last day still counts
+    vote.save(update_fields=["closes_on"])
+    services.cast_ballot(vote, people.resident, [options[0].pk])
+    assert Ballot.objects.count() == 1

@@ -129,6 +129,17 @@ class Membership(models.Model):
         related_name="memberships",
     )
     since = models.DateTimeField(_("sinds"), default=timezone.now)
+    # A resident role is self-declared at sign-up; a professional or civil servant of the area
+    # (or an administrator) confirms that the person lives there (``services.verify_resident``).
+    verified_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        verbose_name=_("bevestigd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("rol in gebied")
@@ -139,10 +150,22 @@ class Membership(models.Model):
                 condition=~Q(role="professional") | Q(organisation__isnull=False),
                 name="professional_has_organisation",
             ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | Q(role="resident"),
+                name="only_residents_are_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(verified_at__isnull=False),
+                name="verifier_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.area.name}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class Consent(models.Model):

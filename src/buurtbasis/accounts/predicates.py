@@ -35,6 +35,22 @@ def user_roles(user: Any) -> frozenset[tuple[int, str]]:
     return cached
 
 
+def verified_resident_areas(user: Any) -> frozenset[int]:
+    """The areas where the user's resident role has been confirmed (``verified_at``), loaded
+    once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = user.__dict__.get("_bb_verified")
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.filter(
+                user=user, role=Role.RESIDENT, verified_at__isnull=False
+            ).values_list("area_id", flat=True)
+        )
+        user.__dict__["_bb_verified"] = cached
+    return cached
+
+
 def area_of(obj: Any) -> Area | None:
     """The area an object is about: the object itself when it is an area, else ``obj.area``."""
     if obj is None:

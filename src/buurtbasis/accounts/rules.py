@@ -15,6 +15,7 @@ from .predicates import (
     is_area_administrator,
     is_assisting_professional,
     is_self,
+    is_superuser,
     no_object,
 )
 
@@ -33,6 +34,13 @@ rules.add_perm("accounts.manage_assisted", is_assisting_professional)
 rules.add_perm(
     "accounts.register_assisted",
     (no_object & has_role_anywhere(Role.PROFESSIONAL)) | has_role_in_area(Role.PROFESSIONAL),
+)
+# Object: a resident membership; without object: "may confirm residents somewhere".
+rules.add_perm(
+    "accounts.verify_resident",
+    is_superuser
+    | (no_object & has_role_anywhere(Role.PROFESSIONAL, Role.CIVIL_SERVANT, Role.ADMINISTRATOR))
+    | has_role_in_area(Role.PROFESSIONAL, Role.CIVIL_SERVANT, Role.ADMINISTRATOR),
 )
 rules.add_perm("accounts.manage_roles", (no_object & is_administrator) | is_area_administrator)
 

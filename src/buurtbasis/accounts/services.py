@@ -23,7 +23,14 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import PROTECT, RESTRICT, ForeignObjectRel, ProtectedError, RestrictedError
+from django.db.models import (
+    PROTECT,
+    RESTRICT,
+    ForeignObjectRel,
+    ProtectedError,
+    Q,
+    RestrictedError,
+)
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +42,9 @@ from buurtbasis.core.models import AuditEvent
 from buurtbasis.core.personal_data import rows
 
 from .models import Consent, Membership, Organisation, Role, User
+
+#: Who may confirm that a person lives in an area (of that area or above it).
+VERIFIER_ROLES = (Role.PROFESSIONAL, Role.CIVIL_SERVANT, Role.ADMINISTRATOR)
 
 
 def _error(messages: dict[str, Any], code: str = "invalid") -> ValidationError:
@@ -58,6 +68,7 @@ def normalise_email(email: str | None) -> str | None:
 def forget_role_cache(user: User) -> None:
     """Drop the memberships remembered on this user object (see ``predicates``)."""
     user.__dict__.pop("_bb_roles", None)
+    user.__dict__.pop("_bb_verified", None)
 
 
 def _clean_display_name(display_name: str) -> str:
@@ -208,6 +219,78 @@ def grant_role(
         )
     forget_role_cache(user)
     return membership
+
+
+def verify_resident(membership: Membership, *, actor: User) -> Membership:
+    """Confirm that the person lives in the area of this resident role: done by a professional
+    or civil servant of that area (or above it), or by an administrator, never by the person
+    themselves. Idempotent; written to the audit log."""
+    if membership.role != Role.RESIDENT:
+        raise _error({"membership": _("Alleen een rol als bewoner kan worden bevestigd.")})
+    if membership.user_id == getattr(actor, "pk", None):
+        audit.record(actor, "accounts.verify_resident", membership, result=AuditEvent.Result.DENIED)
+        raise PermissionDenied(_("U kunt uw eigen woonbuurt niet zelf bevestigen."))
+    if not actor.has_perm("accounts.verify_resident", membership):
+        audit.record(actor, "accounts.verify_resident", membership, result=AuditEvent.Result.DENIED)
+        raise PermissionDenied(
+            _(
+                "Alleen een professional of ambtenaar van deze buurt, of een beheerder, "
+                "bevestigt waar iemand woont."
+            )
+        )
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if current is None:
+            raise _error({"membership": _("Deze rol bestaat niet meer.")})
+        if current.verified_at is None:
+            current.verified_at = timezone.now()
+            current.verified_by = actor
+            current.save(update_fields=["verified_at", "verified_by"])
+            audit.record(
+                actor,
+                "accounts.verify_resident",
+                current,
+                user=current.user_id,
+                area=membership.area.code,
+            )
+    membership.verified_at, membership.verified_by_id = current.verified_at, current.verified_by_id
+    forget_role_cache(membership.user)
+    return membership
+
+
+def is_verified_resident(user: User, area: Area) -> bool:
+    """The person's resident role in ``area`` has been confirmed."""
+    return Membership.objects.filter(
+        user=user, area=area, role=Role.RESIDENT, verified_at__isnull=False
+    ).exists()
+
+
+def residents_to_verify(actor: User, *, limit: int = 200) -> list[Membership]:
+    """Unconfirmed resident roles the actor may confirm: in the areas (and below them) where
+    the actor is a professional, civil servant or administrator; everywhere for a
+    superuser."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    pending = (
+        Membership.objects.filter(
+            role=Role.RESIDENT, verified_at__isnull=True, user__is_active=True
+        )
+        .exclude(user=actor)
+        .select_related("user", "area")
+        .order_by("area__name", "user__display_name", "pk")
+    )
+    if not actor.is_superuser:
+        mine = list(
+            Membership.objects.filter(user=actor, role__in=VERIFIER_ROLES).values_list(
+                "area_id", flat=True
+            )
+        )
+        if not mine:
+            return []
+        pending = pending.filter(
+            Q(area_id__in=mine) | Q(area__parent_id__in=mine) | Q(area__municipality_id__in=mine)
+        )
+    return list(pending[:limit])
 
 
 def revoke_role(user: User, area: Area, role: str, *, actor: User | None = None) -> bool:
@@ -398,6 +481,19 @@ def current_consents(user: User) -> dict[str, Consent | None]:
     return state
 
 
+def email_opt_outs(user_ids: Any) -> set[int]:
+    """Of these people, those whose newest ``contact_by_email`` consent row is a withdrawal:
+    they do not want messages by e-mail beyond what they asked for themselves."""
+    latest: dict[int, bool] = {}
+    for user_id, given in (
+        Consent.objects.filter(user_id__in=list(user_ids), purpose=Consent.Purpose.CONTACT_BY_EMAIL)
+        .order_by("at", "id")
+        .values_list("user_id", "given")
+    ):
+        latest[user_id] = given
+    return {user_id for user_id, given in latest.items() if not given}
+
+
 def has_consent(user: User, purpose: str) -> bool:
     consent = user.consents.filter(purpose=purpose).order_by("-at", "-id").first()
     return bool(consent and consent.given)
@@ -480,7 +576,10 @@ def register_assisted(
             actor=professional,
             note=consent_note,
         )
-        grant_role(user, home_neighbourhood, Role.RESIDENT, actor=professional)
+        membership = grant_role(user, home_neighbourhood, Role.RESIDENT, actor=professional)
+        # The professional met the resident and registers them in their own area: that
+        # confirms where they live.
+        verify_resident(membership, actor=professional)
     return user
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("hulp/<int:pk>/wijzigen/", views.assisted_edit, name="assisted_edit"),
     path("hulp/<int:pk>/verwijderen/", views.assisted_delete, name="assisted_delete"),
     path("hulp/<int:pk>/overnamecode/", views.takeover_code, name="takeover_code"),
+    path("bewoners-bevestigen/", views.verify_residents, name="verify_residents"),
     path("overnemen/", views.takeover, name="takeover"),
     path("audit/", views.audit_log, name="audit"),
     path("rollen/", views.roles, name="roles"),

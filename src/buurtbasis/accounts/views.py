@@ -42,7 +42,7 @@ from .forms import (
     TakeoverForm,
     professional_neighbourhoods,
 )
-from .models import Consent, Membership, User
+from .models import Consent, Membership, Role, User
 
 AUDIT_PAGE_SIZE = 50
 
@@ -458,6 +458,39 @@ def assisted(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/assisted_list.html",
         {"residents": residents, "may_register": may_register},
+    )
+
+
+@_assisted_guard
+@require_http_methods(["GET", "POST"])
+def verify_residents(request: HttpRequest) -> HttpResponse:
+    """Residents of my area whose neighbourhood is not yet confirmed, each with a button to
+    confirm it (a plain form: works without JavaScript)."""
+    me = _me(request)
+    if not me.has_perm("accounts.verify_resident"):
+        raise PermissionDenied
+    if request.method == "POST":
+        membership = get_object_or_404(
+            Membership.objects.select_related("user", "area"),
+            pk=request.POST.get("membership") or 0,
+            role=Role.RESIDENT,
+        )
+        try:
+            services.verify_resident(membership, actor=me)
+        except (ValidationError, PermissionDenied) as error:
+            for message in getattr(error, "messages", None) or [str(error)]:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s woont in %(area)s: bevestigd.")
+                % {"name": membership.user.display_name, "area": membership.area.name},
+            )
+        return redirect("accounts:verify_residents")
+    return render(
+        request,
+        "accounts/verify_residents.html",
+        {"pending": services.residents_to_verify(me)},
     )
 
 

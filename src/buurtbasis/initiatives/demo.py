@@ -13,6 +13,9 @@ professional works:
 - a request still waiting for a decision (so the decision pages have something to show);
 - a neighbourhood vote on a budget line, counted with the Method of Equal Shares beside the
   greedy "most votes" result; the demo resident voted, so she sees what her share funded;
+- a second vote that is open (the demo resident can still vote) and a third that takes
+  nominations;
+- the residents who vote, nominate, volunteer and decide are confirmed (verified) residents;
 - funding plans, a directory of funds and the municipal co-funding table.
 
 Running it again changes nothing (it stops when the demo initiatives exist).
@@ -151,6 +154,10 @@ def load_demo_initiatives(
         neighbours = [
             _neighbour(name, hoods[i % len(hoods)], i + 1) for i, name in enumerate(NEIGHBOURS)
         ]
+        # The professional (or else the civil servant) confirms where the residents who vote,
+        # nominate, volunteer and decide live.
+        for person in [resident, *neighbours]:
+            _verify(person, district, [professional, official])
         services.ensure_default_cofunding(municipality)
         _funds(municipality, district, official)
         for line in (grant_line, vote_line):
@@ -195,16 +202,6 @@ def load_demo_initiatives(
         hours = services.add_need(
             garden, resident, kind=Need.Kind.HOURS, description="Hulp bij de opzet", minutes=6 * 60
         )
-        right = DrawingRight.objects.filter(group__district=district).first()
-        answer = services.answer_need(
-            hours,
-            professional,
-            message="Ik help de eerste drie zaterdagen mee met het opzetten.",
-            drawing_right=right,
-            minutes=6 * 60,
-        )
-        services.decide_answer(answer, resident, accept=True)
-        services.join(garden, neighbours[5])
         services.add_comment(
             garden,
             professional,
@@ -234,6 +231,18 @@ def load_demo_initiatives(
             approve=True,
             reason="Past bij leefbaarheid; de groep is er klaar voor.",
         )
+        # Only after the decision does the professional help (a helper no longer decides),
+        # and a neighbour joins.
+        right = DrawingRight.objects.filter(group__district=district).first()
+        answer = services.answer_need(
+            hours,
+            professional,
+            message="Ik help de eerste drie zaterdagen mee met het opzetten.",
+            drawing_right=right,
+            minutes=6 * 60,
+        )
+        services.decide_answer(answer, resident, accept=True)
+        services.join(garden, neighbours[5])
         services.record_expense(
             small,
             resident,
@@ -420,7 +429,66 @@ def load_demo_initiatives(
             hoods,
             [garden, playground, dinner, language],
         )
+        # A second vote, open now (the demo resident has not voted yet), and a third one
+        # still taking nominations.
+        _open_vote(vote_line, official, neighbours, [garden, dinner, language])
     return list(Initiative.objects.filter(area__municipality=municipality).order_by("pk"))
+
+
+def _verify(person: User, district: Area, verifiers: list[User]) -> None:
+    """Confirm the person's resident role in the district through the accounts service."""
+    for membership in Membership.objects.filter(
+        user=person, role=Role.RESIDENT, verified_at__isnull=True
+    ).select_related("area", "user"):
+        if membership.area.parent_id != district.pk and membership.area_id != district.pk:
+            continue
+        for verifier in verifiers:
+            if verifier.pk != person.pk and verifier.has_perm(
+                "accounts.verify_resident", membership
+            ):
+                accounts.verify_resident(membership, actor=verifier)
+                break
+
+
+def _open_vote(
+    line: BudgetLine, official: User, neighbours: list[User], initiatives: list[Initiative]
+) -> Vote:
+    district = line.district_budget.district
+    vote = services.create_vote(
+        line,
+        official,
+        title=f"Tweede buurtstemming {district.name} {line.district_budget.year}",
+        description="Stem mee: kies alle initiatieven die u goed vindt.",
+        budget_cents=400_000,
+        closes_on=timezone.localdate() + datetime.timedelta(days=21),
+    )
+    plans = [
+        ("Een tweede moestuinbak bij de school", 150_000),
+        ("Kookcursus voor de eetgroep", 120_000),
+        ("Taalcafé op zaterdag", 90_000),
+    ]
+    options = [
+        services.nominate(vote, neighbours[i], initiative, amount_cents=amount, summary=summary)
+        for i, (initiative, (summary, amount)) in enumerate(zip(initiatives, plans, strict=True))
+    ]
+    services.open_vote(vote, official)
+    for voter, option in zip(neighbours[:4], [0, 1, 0, 2], strict=True):
+        services.cast_ballot(vote, voter, [options[option].pk])
+    nominating = services.create_vote(
+        line,
+        official,
+        title=f"Derde buurtstemming {district.name} {line.district_budget.year}",
+        description="Zet nu initiatieven uit de wijk op de stemlijst.",
+        budget_cents=200_000,
+    )
+    services.nominate(
+        nominating,
+        neighbours[2],
+        initiatives[1],
+        amount_cents=100_000,
+        summary="Een vaste keuken voor de eetgroep",
+    )
+    return vote
 
 
 def _places(district: Area) -> list[Any]:

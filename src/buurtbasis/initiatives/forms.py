@@ -72,6 +72,11 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _goal_label(goal: AgendaGoal) -> str:
+    """A goal with the area of its agenda, so goals of different districts can be told apart."""
+    return f"{goal.title} ({goal.agenda.area.name})"
+
+
 class InitiativeForm(forms.Form):
     """The five required fields first; the rest is optional and folded away."""
 
@@ -131,7 +136,9 @@ class InitiativeForm(forms.Form):
         if areas is not None:
             self.fields["area"].queryset = areas  # type: ignore[attr-defined]
         if goals is not None:
-            self.fields["agenda_goals"].queryset = goals  # type: ignore[attr-defined]
+            field = self.fields["agenda_goals"]
+            field.queryset = goals  # type: ignore[attr-defined]
+            field.label_from_instance = _goal_label  # type: ignore[attr-defined]
         else:
             del self.fields["agenda_goals"]
         if places is not None:

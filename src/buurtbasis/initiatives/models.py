@@ -462,6 +462,8 @@ class GrantRequest(models.Model):
         related_name="+",
     )
     reminded_at = models.DateTimeField(_("herinnering gestuurd op"), null=True, blank=True)
+    # When the district's professionals and civil servants were told the deadline had passed.
+    escalated_at = models.DateTimeField(_("te laat gemeld op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("aanvraag")
@@ -994,16 +996,18 @@ class VoterRecord(models.Model):
 
 
 class Ballot(models.Model):
-    """What was approved, without who: a random id (no sequence, no time) and
+    """What was approved, without who: a random id (no sequence, no time, no method) and
     ``voter_key``, a keyed hash (HMAC with the site's secret key) of vote and person. Only the
     server, computing the key for the signed-in voter, finds a person's own ballot; the table
-    alone does not say whose ballot is whose. ``shares`` is what this voter's share paid for each
-    winner (cents), filled in when the vote is counted."""
+    alone does not say whose ballot is whose. How someone voted (online, assisted, paper) is
+    kept only on the :class:`VoterRecord`. When the vote closes the ballots are written again
+    in a random order with new ids (``services.votes.close_vote``), so their order in the
+    database no longer follows the order of voting. ``shares`` is what this voter's share paid
+    for each winner (cents), filled in when the vote is counted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
     voter_key = models.CharField(max_length=64)
-    method = models.CharField(_("hoe"), max_length=10, choices=BallotMethod.choices)
     approvals = models.JSONField(_("voor"), default=list)
     shares = models.JSONField(_("bijdrage per gekozen initiatief (cent)"), default=dict)
 

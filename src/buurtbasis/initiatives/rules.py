@@ -4,7 +4,10 @@ a vote that is open …). docs/initiatives.md has the role × action table; keep
 
 "Of the district": a role held in the district, in its municipality (roles count downwards) or
 in one of its neighbourhoods (a resident of a neighbourhood is a resident of its district for
-deciding and voting). Initiators count as residents.
+deciding and voting). Initiators count as residents. Voting, nominating, volunteering for the
+panel and deciding as the resident on a small grant need a *verified* resident role
+(:func:`is_verified_resident_of`); nobody involved in an initiative (:func:`involved_ids`)
+decides on its requests.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from buurtbasis.accounts.predicates import (
     has_role_in_area,
     is_superuser,
     user_roles,
+    verified_resident_areas,
 )
 from buurtbasis.areas.models import Area, Level
 
@@ -55,19 +59,33 @@ def _neighbourhood_ids(district: Area) -> frozenset[int]:
     return cached
 
 
+def _any_in_district(area_ids: Any, district: Area) -> bool:
+    if not area_ids:
+        return False
+    above = {district.pk, district.municipality_id}
+    if any(area_id in above for area_id in area_ids):
+        return True
+    inside = _neighbourhood_ids(district)
+    return any(area_id in inside for area_id in area_ids)
+
+
 def holds_role_in_district(user: Any, district: Area | None, roles: tuple[str, ...]) -> bool:
     """``user`` holds one of ``roles`` in the district, its municipality or one of its
     neighbourhoods."""
     if district is None or not getattr(user, "is_authenticated", False):
         return False
-    mine = [area_id for area_id, role in user_roles(user) if role in roles]
-    if not mine:
+    return _any_in_district([a for a, role in user_roles(user) if role in roles], district)
+
+
+def is_verified_resident_of(user: Any, district: Area | None) -> bool:
+    """``user`` is a resident of the district (or one of its neighbourhoods) and a
+    professional, civil servant or administrator has confirmed it
+    (``accounts.services.verify_resident``). Voting, nominating, volunteering for the panel and
+    deciding as the resident on a small grant need this; a self-declared neighbourhood is not
+    enough."""
+    if district is None or not getattr(user, "is_authenticated", False):
         return False
-    above = {district.pk, district.municipality_id}
-    if any(area_id in above for area_id in mine):
-        return True
-    inside = _neighbourhood_ids(district)
-    return any(area_id in inside for area_id in mine)
+    return _any_in_district(verified_resident_areas(user), district)
 
 
 def is_owner_of(user: Any, initiative: Any) -> bool:
@@ -78,6 +96,40 @@ def is_owner_of(user: Any, initiative: Any) -> bool:
         cache = frozenset(initiative.owners.values_list("user_id", flat=True))
         initiative.__dict__["_bb_owner_ids"] = cache
     return bool(user.pk in cache or initiative.created_by_id == user.pk)
+
+
+def involved_ids(initiative: Any) -> frozenset[int]:
+    """Everyone who is part of the initiative: its owners and creator, the participants ("ik
+    doe mee") and the helpers who offered to meet one of its needs (offers not declined).
+    None of them decides on its grant requests."""
+    cached = initiative.__dict__.get("_bb_involved_ids")
+    if cached is None:
+        from .models import NeedAnswer
+
+        ids = set(initiative.owners.values_list("user_id", flat=True))
+        ids.update(initiative.participants.values_list("user_id", flat=True))
+        ids.update(
+            NeedAnswer.objects.filter(need__initiative=initiative, responder__isnull=False)
+            .exclude(status=NeedAnswer.Status.DECLINED)
+            .values_list("responder_id", flat=True)
+        )
+        if initiative.created_by_id is not None:
+            ids.add(initiative.created_by_id)
+        cached = frozenset(ids)
+        initiative.__dict__["_bb_involved_ids"] = cached
+    return cached
+
+
+def is_involved_in(user: Any, initiative: Any) -> bool:
+    if initiative is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.pk in involved_ids(initiative)
+
+
+def forget_involvement(initiative: Any) -> None:
+    """Drop what is remembered on this initiative object about who takes part."""
+    initiative.__dict__.pop("_bb_owner_ids", None)
+    initiative.__dict__.pop("_bb_involved_ids", None)
 
 
 def initiative_of(obj: Any) -> Any:
@@ -102,6 +154,12 @@ def is_owner(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
+def is_involved(user: Any, obj: Any = None) -> bool:
+    """Part of the initiative the object belongs to: owner, creator, participant or helper."""
+    return is_involved_in(user, initiative_of(obj))
+
+
+@rules.predicate
 def is_participant(user: Any, obj: Any = None) -> bool:
     initiative = initiative_of(obj)
     if initiative is None or not getattr(user, "is_authenticated", False):
@@ -110,8 +168,8 @@ def is_participant(user: Any, obj: Any = None) -> bool:
 
 
 @rules.predicate
-def is_district_resident(user: Any, obj: Any = None) -> bool:
-    return holds_role_in_district(user, district_of(obj), RESIDENT_ROLES)
+def is_verified_district_resident(user: Any, obj: Any = None) -> bool:
+    return is_verified_resident_of(user, district_of(obj))
 
 
 @rules.predicate
@@ -215,9 +273,9 @@ rules.add_perm("initiatives.view_grant", rules.always_allow)
 rules.add_perm(
     "initiatives.decide_grant",
     is_open_request
-    & ~is_owner
+    & ~is_involved
     & (
-        (is_small_route & (is_district_resident | is_district_professional))
+        (is_small_route & (is_verified_district_resident | is_district_professional))
         | (is_panel_route & is_panel_member)
     ),
 )
@@ -227,7 +285,7 @@ rules.add_perm("initiatives.record_expense", is_owner)
 rules.add_perm("initiatives.manage_line_settings", is_official)
 # Object: a district.
 rules.add_perm("initiatives.manage_panel", is_official | has_role_in_area(Role.PROFESSIONAL))
-rules.add_perm("initiatives.volunteer", is_district_resident)
+rules.add_perm("initiatives.volunteer", is_verified_district_resident)
 # Funds: object a fund, or none (the menu item).
 rules.add_perm(
     "initiatives.manage_funds",
@@ -237,6 +295,6 @@ rules.add_perm(
 rules.add_perm("initiatives.manage_cofunding", is_official)
 # Votes. Object: a budget line or a vote (their area is the district).
 rules.add_perm("initiatives.manage_vote", is_official)
-rules.add_perm("initiatives.nominate", is_district_resident)
-rules.add_perm("initiatives.cast_ballot", is_district_resident)
+rules.add_perm("initiatives.nominate", is_verified_district_resident)
+rules.add_perm("initiatives.cast_ballot", is_verified_district_resident)
 rules.add_perm("initiatives.enter_paper_ballot", is_district_professional)

@@ -63,7 +63,12 @@ from .models import (
     Vote,
     VoteOption,
 )
-from .rules import RESIDENT_ROLES, holds_role_in_district
+from .rules import (
+    RESIDENT_ROLES,
+    holds_role_in_district,
+    is_involved_in,
+    is_verified_resident_of,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -118,6 +123,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "municipalities": municipalities,
             "mine": services.initiatives_owned_by(user),
             "to_decide": services.requests_to_decide(user),
+            "overdue": services.overdue_requests(user),
             "can_manage_funds": user.has_perm("initiatives.manage_funds"),
         },
     )
@@ -177,10 +183,9 @@ def create(request: HttpRequest) -> HttpResponse:
         code=request.GET.get("buurt", "").upper(), level=Level.NEIGHBOURHOOD
     ).first()
     areas = _neighbourhood_choices(user, preferred)
+    goals, places = _optional_links(preferred or user.home_neighbourhood)
     if request.method == "POST":
-        form = InitiativeForm(
-            request.POST, request.FILES, areas=areas, places=Place.objects.filter(is_active=True)
-        )
+        form = InitiativeForm(request.POST, request.FILES, areas=areas, goals=goals, places=places)
         if form.is_valid():
             try:
                 initiative = services.create_initiative(
@@ -196,9 +201,22 @@ def create(request: HttpRequest) -> HttpResponse:
                 return redirect(initiative)
     else:
         initial = {"area": preferred or user.home_neighbourhood or areas.first()}
-        form = InitiativeForm(initial=initial, areas=areas, places=None)
-        del form.fields["place"]
+        form = InitiativeForm(initial=initial, areas=areas, goals=goals, places=places)
     return render(request, "initiatives/initiative_form.html", {"form": form, "initiative": None})
+
+
+def _optional_links(anchor: Area | None) -> tuple[Any, Any]:
+    """Agenda goals and places to offer on the create page: those of the municipality of the
+    chosen (or own) neighbourhood; the service checks that goals belong to the initiative's
+    own neighbourhood or district."""
+    goals = AgendaGoal.objects.select_related("agenda__area").order_by(
+        "agenda__area__name", "position", "pk"
+    )
+    places = Place.objects.filter(is_active=True).order_by("name")
+    if anchor is not None and anchor.municipality_id:
+        goals = goals.filter(agenda__area__municipality_id=anchor.municipality_id)
+        places = places.filter(area__municipality_id=anchor.municipality_id)
+    return goals, places
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -560,7 +578,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grant": grant,
             "initiative": grant.initiative,
             "decision_form": DecisionForm() if can_decide else None,
-            "own_initiative": grant.is_open and services.is_owner(user, grant.initiative),
+            "own_initiative": grant.is_open and is_involved_in(user, grant.initiative),
             "can_withdraw": user.has_perm("initiatives.withdraw_grant", grant),
             "expense_form": ExpenseForm()
             if user.has_perm("initiatives.record_expense", grant)
@@ -640,10 +658,16 @@ def expense_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def decisions(request: HttpRequest) -> HttpResponse:
-    """Requests the signed-in person may decide on now."""
+    """Requests the signed-in person may decide on now, and for the district's professionals,
+    civil servants and administrators the requests whose deadline has passed."""
     user = _user(request)
     return render(
-        request, "initiatives/decisions.html", {"requests": services.requests_to_decide(user)}
+        request,
+        "initiatives/decisions.html",
+        {
+            "requests": services.requests_to_decide(user),
+            "overdue": services.overdue_requests(user),
+        },
     )
 
 
@@ -1082,10 +1106,11 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     options = list(vote.options.select_related("initiative__area").order_by("initiative__name"))
     live = [o for o in options if not o.is_removed]
     removed = [o for o in options if o.is_removed]
-    voted = services.has_voted(vote, user)
+    record = services.my_voter_record(vote, user)
+    voted = record is not None
     ballot, shares = services.my_shares(vote, user)
     can_vote = (
-        vote.status == Vote.Status.OPEN
+        services.ballot_box_open(vote)
         and not voted
         and user.has_perm("initiatives.cast_ballot", vote)
     )
@@ -1098,6 +1123,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "options": live,
             "removed": removed,
             "voted": voted,
+            "record": record,
             "ballot": ballot,
             "my_choices": [o for o in live if ballot and o.pk in ballot.approvals],
             "shares": shares,
@@ -1105,10 +1131,15 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resident_elsewhere": user.is_authenticated
             and vote.status == Vote.Status.OPEN
             and not holds_role_in_district(user, vote.area, RESIDENT_ROLES),
+            "unverified": user.is_authenticated
+            and services.ballot_box_open(vote)
+            and not voted
+            and holds_role_in_district(user, vote.area, RESIDENT_ROLES)
+            and not is_verified_resident_of(user, vote.area),
             "can_nominate": vote.status == Vote.Status.NOMINATING
             and user.has_perm("initiatives.nominate", vote),
             "can_manage": user.has_perm("initiatives.manage_vote", vote),
-            "can_paper": vote.status == Vote.Status.OPEN
+            "can_paper": services.ballot_box_open(vote)
             and user.has_perm("initiatives.enter_paper_ballot", vote),
             "results": selectors.result_rows(vote) if vote.status == Vote.Status.COUNTED else [],
             "share_per_voter": services.per_voter_euros(vote),
@@ -1125,7 +1156,10 @@ def vote_nominate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     if not user.has_perm("initiatives.nominate", vote):
         raise PermissionDenied(
-            _("Alleen bewoners van de wijk zetten initiatieven op de stemlijst.")
+            _(
+                "Alleen bewoners van de wijk zetten initiatieven op de stemlijst, en pas als een "
+                "professional of ambtenaar heeft bevestigd dat u hier woont."
+            )
         )
     candidates = (
         Initiative.objects.filter(area__parent=vote.area)

@@ -37,11 +37,13 @@ from .grants import (
     end_membership,
     line_balance,
     lines_for,
+    overdue_requests,
     panel_for,
     panel_members,
     pay_out,
     request_grant,
     requests_to_decide,
+    send_overdue_notices,
     send_reminders,
     settings_for,
     stop_volunteering,
@@ -69,6 +71,7 @@ from .initiatives import (
     update_initiative,
 )
 from .votes import (
+    ballot_box_open,
     cast_ballot,
     close_vote,
     count_vote,
@@ -77,6 +80,7 @@ from .votes import (
     has_voted,
     my_ballot,
     my_shares,
+    my_voter_record,
     nominate,
     open_vote,
     per_voter_euros,
@@ -85,6 +89,7 @@ from .votes import (
 )
 
 __all__ = [
+    "ballot_box_open",
     "REQUIRED_FIELDS",
     "Item",
     "PlanLine",
@@ -119,8 +124,10 @@ __all__ = [
     "municipal_share",
     "my_ballot",
     "my_shares",
+    "my_voter_record",
     "nominate",
     "open_vote",
+    "overdue_requests",
     "panel_for",
     "panel_members",
     "pay_out",
@@ -135,6 +142,7 @@ __all__ = [
     "requests_to_decide",
     "save_fund",
     "save_funding_plan",
+    "send_overdue_notices",
     "send_reminders",
     "set_cofunding_rules",
     "set_need_status",

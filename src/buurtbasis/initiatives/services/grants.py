@@ -50,7 +50,13 @@ from ..models import (
     PanelVolunteer,
     Vote,
 )
-from ..rules import RESIDENT_ROLES, holds_role_in_district, is_owner_of
+from ..rules import (
+    RESIDENT_ROLES,
+    holds_role_in_district,
+    involved_ids,
+    is_involved_in,
+    is_verified_resident_of,
+)
 from .common import (
     add_working_days,
     cents,
@@ -181,14 +187,16 @@ def _deciders(request: GrantRequest) -> list[User]:
     """Who is asked to decide: for a small request the professionals of the district and the
     residents who volunteered to decide; for a larger one the panel."""
     district = request.area
-    owners = set(request.initiative.owners.values_list("user_id", flat=True))
+    involved = involved_ids(request.initiative)
     if request.route == GrantRequest.Route.PANEL:
         users = [m.user for m in panel_members(district)]
     else:
         users = district_member_users(district, [Role.PROFESSIONAL]) + [
-            v.user for v in PanelVolunteer.objects.filter(district=district).select_related("user")
+            v.user
+            for v in PanelVolunteer.objects.filter(district=district).select_related("user")
+            if is_verified_resident_of(v.user, district)
         ]
-    return [u for u in users if u.pk not in owners]
+    return [u for u in users if u.pk not in involved]
 
 
 def _owners(initiative: Initiative) -> list[User]:
@@ -283,7 +291,7 @@ def request_grant(
         GrantRequest.Route.SMALL if amount <= rules.small_limit_cents else GrantRequest.Route.PANEL
     )
     if route == GrantRequest.Route.PANEL:
-        eligible = [m for m in panel_members(line.area) if not is_owner_of(m.user, initiative)]
+        eligible = [m for m in panel_members(line.area) if not is_involved_in(m.user, initiative)]
         if len(eligible) < MIN_PANEL:
             raise ValidationError(
                 {
@@ -357,6 +365,20 @@ def withdraw_grant(request: GrantRequest, actor: Any) -> GrantRequest:
         request.status = GrantRequest.Status.WITHDRAWN
         request.save(update_fields=["status"])
         audit.record(actor, "initiatives.grant_withdraw", request)
+    # Everyone who was asked to decide, or already did, need not look at it any more.
+    decided = [d.decider for d in request.decisions.select_related("decider") if d.decider]
+    notify(
+        [*_deciders(request), *decided],
+        gettext_noop("Aanvraag ingetrokken: %(name)s"),
+        "initiatives/email/grant_withdrawn.txt",
+        {
+            "request": request,
+            "initiative": request.initiative,
+            "amount": format_cents(request.amount_cents),
+            "url": site_url(request.get_absolute_url()),
+        },
+        {"name": request.initiative.name},
+    )
     return request
 
 
@@ -374,10 +396,7 @@ def _capacity(request: GrantRequest, actor: Any) -> str:
         and Decision.Capacity.PROFESSIONAL not in taken
     ):
         return Decision.Capacity.PROFESSIONAL
-    if (
-        holds_role_in_district(actor, district, RESIDENT_ROLES)
-        and Decision.Capacity.RESIDENT not in taken
-    ):
+    if is_verified_resident_of(actor, district) and Decision.Capacity.RESIDENT not in taken:
         return Decision.Capacity.RESIDENT
     raise ValidationError(
         _("Er heeft al een bewoner of professional in uw rol over deze aanvraag besloten."),
@@ -389,8 +408,8 @@ def decide_grant(request: GrantRequest, actor: Any, *, approve: bool, reason: st
     """One decider's yes or no with a reason. A small request is granted when a resident and a
     professional of the district both say yes, and refused when one says no; a larger one by a
     majority of the panel members who may decide on it. A decider who is part of the initiative
-    cannot decide on it."""
-    if is_owner_of(actor, request.initiative):
+    (owner, creator, participant, helper: ``rules.involved_ids``) cannot decide on it."""
+    if is_involved_in(actor, request.initiative):
         audit.record(actor, "initiatives.grant_decide", request, result="denied", own=True)
         raise PermissionDenied(
             _("U hoort bij dit initiatief. Daarom beslist u er niet over; een ander doet dat.")
@@ -444,7 +463,7 @@ def _outcome(request: GrantRequest) -> bool | None:
             return True
         return None
     eligible = [
-        m for m in panel_members(request.area) if not is_owner_of(m.user, request.initiative)
+        m for m in panel_members(request.area) if not is_involved_in(m.user, request.initiative)
     ]
     majority = len(eligible) // 2 + 1
     yes = sum(1 for d in decisions if d.approve)
@@ -581,7 +600,10 @@ def volunteer(district: Area, actor: Any) -> PanelVolunteer:
         "initiatives.volunteer",
         district,
         "initiatives.volunteer",
-        _("Alleen bewoners van deze wijk kunnen zich aanmelden."),
+        _(
+            "Alleen bewoners van deze wijk kunnen zich aanmelden, en pas als een professional "
+            "of ambtenaar heeft bevestigd dat u hier woont."
+        ),
     )
     found, _created = PanelVolunteer.objects.get_or_create(district=_district(district), user=actor)
     return found
@@ -638,7 +660,7 @@ def draw_members(district: Area, actor: Any, *, seed: str | None = None) -> Pane
             for v in PanelVolunteer.objects.filter(district=district).select_related("user")
             if v.user_id not in active
             and v.user.is_active
-            and holds_role_in_district(v.user, district, RESIDENT_ROLES)
+            and is_verified_resident_of(v.user, district)
         )
         if not candidates:
             raise ValidationError(
@@ -712,6 +734,66 @@ def send_reminders(
                 {"name": request.initiative.name, "date": request.deadline.strftime("%d-%m-%Y")},
             )
             audit.record(None, "initiatives.grant_reminder", request)
+        count += 1
+    return count
+
+
+OVERSEER_ROLES = (Role.PROFESSIONAL, Role.CIVIL_SERVANT)
+
+
+def overdue_requests(user: Any, today: datetime.date | None = None) -> list[GrantRequest]:
+    """Open requests whose deadline has passed, in the districts where ``user`` is a
+    professional, civil servant or administrator (shown on the ``decisions`` page, so they can
+    get the decision going)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = today or timezone.localdate()
+    late = (
+        GrantRequest.objects.filter(status=GrantRequest.Status.SUBMITTED, deadline__lt=today)
+        .select_related("initiative__area", "line__district_budget__district", "line__theme")
+        .order_by("deadline", "pk")
+    )
+    roles = (*OVERSEER_ROLES, Role.ADMINISTRATOR)
+    return [
+        r for r in late[:500] if user.is_superuser or holds_role_in_district(user, r.area, roles)
+    ]
+
+
+def send_overdue_notices(today: datetime.date | None = None) -> int:
+    """Once per request whose deadline has passed without a decision: e-mail the district's
+    professionals and civil servants (not those involved in the initiative), so someone gets
+    the decision going. Returns the number of requests."""
+    today = today or timezone.localdate()
+    count = 0
+    late = GrantRequest.objects.filter(
+        status=GrantRequest.Status.SUBMITTED, deadline__lt=today, escalated_at__isnull=True
+    ).select_related("initiative", "line__district_budget__district")
+    for request in late:
+        with transaction.atomic():
+            updated = GrantRequest.objects.filter(pk=request.pk, escalated_at__isnull=True).update(
+                escalated_at=timezone.now()
+            )
+            if not updated:
+                continue
+            involved = involved_ids(request.initiative)
+            notify(
+                [
+                    u
+                    for u in district_member_users(request.area, OVERSEER_ROLES)
+                    if u.pk not in involved
+                ],
+                gettext_noop("Te laat: nog geen besluit over %(name)s"),
+                "initiatives/email/grant_overdue.txt",
+                {
+                    "request": request,
+                    "initiative": request.initiative,
+                    "amount": format_cents(request.amount_cents),
+                    "url": site_url(request.get_absolute_url()),
+                    "days": working_days_between(request.deadline, today),
+                },
+                {"name": request.initiative.name},
+            )
+            audit.record(None, "initiatives.grant_overdue", request)
         count += 1
     return count
 

@@ -32,7 +32,7 @@ from ..models import (
     Story,
     Theme,
 )
-from ..rules import district_of, holds_role_in_district, is_owner_of
+from ..rules import district_of, forget_involvement, holds_role_in_district, is_owner_of
 from .common import cents, notify, require, site_url, text
 
 #: The five fields a new initiative needs; everything else is optional.
@@ -50,7 +50,7 @@ def _owners(initiative: Initiative) -> list[User]:
 
 
 def _forget_owners(initiative: Initiative) -> None:
-    initiative.__dict__.pop("_bb_owner_ids", None)
+    forget_involvement(initiative)
 
 
 def _clean(values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -301,12 +301,14 @@ def join(initiative: Initiative, actor: Any) -> Participant:
     """ "Ik doe mee": a neighbour takes part (and may post stories)."""
     require(actor, "initiatives.join", initiative, "initiatives.join")
     participant, _created = Participant.objects.get_or_create(initiative=initiative, user=actor)
+    forget_involvement(initiative)
     return participant
 
 
 def leave(initiative: Initiative, actor: Any) -> None:
     if getattr(actor, "is_authenticated", False):
         Participant.objects.filter(initiative=initiative, user=actor).delete()
+        forget_involvement(initiative)
 
 
 def add_comment(initiative: Initiative, actor: Any, body: str, *, offer: bool = False) -> Comment:
@@ -439,6 +441,7 @@ def answer_need(
         minutes=minutes,
     )
     initiative = need.initiative
+    forget_involvement(initiative)
     notify(
         _owners(initiative),
         gettext_noop("Iemand biedt %(need)s aan voor %(name)s"),

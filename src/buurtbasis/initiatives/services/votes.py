@@ -17,6 +17,7 @@ Ties are broken by: lower amount first, then more approvals, then the earlier no
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,12 +25,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from buurtbasis.accounts.models import User
+from buurtbasis.accounts import services as accounts
+from buurtbasis.accounts.models import Membership, Role, User
 from buurtbasis.budgets.models import BudgetFramework, BudgetLine
 from buurtbasis.core import audit
 from buurtbasis.ledger.money import format_cents
@@ -44,7 +47,7 @@ from ..models import (
     VoteOption,
     VoterRecord,
 )
-from ..rules import RESIDENT_ROLES, holds_role_in_district
+from ..rules import RESIDENT_ROLES, district_of, holds_role_in_district, is_verified_resident_of
 from .common import cents, lock, notify, require, site_url, text
 from .grants import available_cents, line_balance, pay_out, reserved_cents, settings_for
 
@@ -122,7 +125,10 @@ def nominate(
         "initiatives.nominate",
         vote,
         "initiatives.vote_nominate",
-        _("Alleen bewoners van de wijk zetten initiatieven op de stemlijst."),
+        _(
+            "Alleen bewoners van de wijk zetten initiatieven op de stemlijst, en pas als een "
+            "professional of ambtenaar heeft bevestigd dat u hier woont."
+        ),
     )
     if vote.status != Vote.Status.NOMINATING:
         raise ValidationError(_("Aanmelden kan niet meer: de stemming is al begonnen."))
@@ -172,6 +178,19 @@ def remove_option(option: VoteOption, actor: Any, *, reason: str) -> VoteOption:
         option.removal_reason = clean
         option.save(update_fields=["removed_at", "removed_by", "removal_reason"])
         audit.record(actor, "initiatives.vote_remove", option.vote, option=option.pk)
+    initiative = option.initiative
+    notify(
+        [o.user for o in initiative.owners.select_related("user")],
+        gettext_noop("%(name)s staat niet meer op de stemlijst"),
+        "initiatives/email/option_removed.txt",
+        {
+            "option": option,
+            "initiative": initiative,
+            "vote": option.vote,
+            "url": site_url(option.vote.get_absolute_url()),
+        },
+        {"name": initiative.name},
+    )
     return option
 
 
@@ -186,12 +205,55 @@ def _set_status(vote: Vote, actor: Any, status: str, allowed_from: Iterable[str]
             raise ValidationError(_("Er staat nog geen initiatief op de stemlijst."))
         vote.status = status
         vote.save(update_fields=["status"])
+        if status == Vote.Status.CLOSED:
+            _shuffle_ballots(vote)
         audit.record(actor, "initiatives.vote_status", vote, status=status)
     return vote
 
 
+def _shuffle_ballots(vote: Vote) -> None:
+    """Write the ballots again, in a random order and with new random ids (inside the closing
+    transaction): their physical order in the database (SQLite's rowid, PostgreSQL's heap)
+    then no longer follows the order of voting, which the voter records and the audit log
+    show."""
+    rows = list(Ballot.objects.filter(vote=vote).values_list("voter_key", "approvals", "shares"))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(vote=vote).delete()
+    Ballot.objects.bulk_create(
+        [Ballot(vote=vote, voter_key=key, approvals=a, shares=s) for key, a, s in rows],
+        batch_size=500,
+    )
+
+
 def open_vote(vote: Vote, actor: Any) -> Vote:
-    return _set_status(vote, actor, Vote.Status.OPEN, [Vote.Status.NOMINATING])
+    """Start the voting; the district's verified residents who did not opt out of e-mail hear
+    of it."""
+    _set_status(vote, actor, Vote.Status.OPEN, [Vote.Status.NOMINATING])
+    notify(
+        vote_invitees(vote),
+        gettext_noop("Stem mee: %(title)s"),
+        "initiatives/email/vote_opened.txt",
+        {"vote": vote, "url": site_url(vote.get_absolute_url())},
+        {"title": vote.title},
+    )
+    return vote
+
+
+def vote_invitees(vote: Vote) -> list[User]:
+    """Who is told that a vote opens: the verified residents of the district (its
+    neighbourhoods, the district itself), active, without a withdrawn ``contact_by_email``
+    consent."""
+    district = vote.area
+    people = list(
+        User.objects.filter(
+            Q(memberships__area=district) | Q(memberships__area__parent=district),
+            memberships__role=Role.RESIDENT,
+            memberships__verified_at__isnull=False,
+            is_active=True,
+        ).distinct()
+    )
+    opted_out = accounts.email_opt_outs(u.pk for u in people)
+    return [u for u in people if u.pk not in opted_out]
 
 
 def close_vote(vote: Vote, actor: Any) -> Vote:
@@ -213,6 +275,16 @@ def _options(vote: Vote, option_ids: Iterable[int]) -> list[int]:
     return wanted
 
 
+def is_past_closing(vote: Vote, today: datetime.date | None = None) -> bool:
+    """The closing date (``closes_on``, inclusive) has passed: no more ballots."""
+    return vote.closes_on is not None and (today or timezone.localdate()) > vote.closes_on
+
+
+def ballot_box_open(vote: Vote) -> bool:
+    """Ballots are taken now: the vote is open and its closing date has not passed."""
+    return vote.status == Vote.Status.OPEN and not is_past_closing(vote)
+
+
 def _record(vote: Vote, voter: Any, approvals: list[int], method: str, entered_by: Any) -> None:
     try:
         with transaction.atomic():
@@ -220,10 +292,14 @@ def _record(vote: Vote, voter: Any, approvals: list[int], method: str, entered_b
             vote.refresh_from_db()
             if vote.status != Vote.Status.OPEN:
                 raise ValidationError(_("Stemmen kan nu niet: de stemming is niet open."))
+            if is_past_closing(vote):
+                raise ValidationError(
+                    _("Stemmen kon tot en met %(date)s; de stemming is voorbij.")
+                    % {"date": vote.closes_on.strftime("%d-%m-%Y")},  # type: ignore[union-attr]
+                    code="closed",
+                )
             VoterRecord.objects.create(vote=vote, user=voter, method=method, entered_by=entered_by)
-            Ballot.objects.create(
-                vote=vote, voter_key=voter_key(vote, voter), method=method, approvals=approvals
-            )
+            Ballot.objects.create(vote=vote, voter_key=voter_key(vote, voter), approvals=approvals)
             # The audit says that someone voted, never what.
             audit.record(
                 entered_by or voter,
@@ -249,6 +325,14 @@ def cast_ballot(vote: Vote, actor: Any, option_ids: Iterable[int]) -> None:
             )
             % {"district": vote.area.name}
         )
+    if not is_verified_resident_of(actor, vote.area):
+        audit.record(actor, "initiatives.ballot", vote, result="denied", unverified=True)
+        raise PermissionDenied(
+            _(
+                "U kunt nog niet stemmen: een professional of ambtenaar van uw buurt moet eerst "
+                "bevestigen dat u hier woont. Vraag het bijvoorbeeld in het buurthuis."
+            )
+        )
     require(actor, "initiatives.cast_ballot", vote, "initiatives.ballot")
     approvals = _options(vote, option_ids)
     _record(vote, actor, approvals, BallotMethod.ONLINE, None)
@@ -258,7 +342,8 @@ def enter_paper_ballot(
     vote: Vote, actor: Any, voter: User, option_ids: Iterable[int], *, method: str
 ) -> None:
     """A professional of the district enters the ballot of a resident (assisted, or from
-    paper); it is recorded as such."""
+    paper); it is recorded as such. It also counts as the professional's confirmation that the
+    resident lives there (``accounts.services.verify_resident``, in the same transaction)."""
     require(
         actor,
         "initiatives.enter_paper_ballot",
@@ -273,14 +358,42 @@ def enter_paper_ballot(
             {"voter": _("Deze persoon woont volgens Buurtbasis niet in deze wijk.")}
         )
     approvals = _options(vote, option_ids)
-    _record(vote, voter, approvals, method, actor)
+    with transaction.atomic():
+        if not is_verified_resident_of(voter, vote.area):
+            _verify_by(actor, voter, vote.area)
+        _record(vote, voter, approvals, method, actor)
+
+
+def _verify_by(actor: Any, voter: User, district: Any) -> None:
+    """The professional entering a ballot confirms where the voter lives."""
+    homes = Membership.objects.filter(
+        user=voter, role=Role.RESIDENT, verified_at__isnull=True
+    ).select_related("area", "user")
+    for membership in homes:
+        if district_of(membership.area) == district and actor.has_perm(
+            "accounts.verify_resident", membership
+        ):
+            accounts.verify_resident(membership, actor=actor)
+            return
+    raise ValidationError(
+        {
+            "voter": _(
+                "U kunt niet bevestigen dat deze persoon hier woont (u werkt niet in die buurt). "
+                "Vraag een collega van die buurt."
+            )
+        }
+    )
 
 
 def has_voted(vote: Vote, user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and VoterRecord.objects.filter(vote=vote, user=user).exists()
-    )
+    return my_voter_record(vote, user) is not None
+
+
+def my_voter_record(vote: Vote, user: Any) -> VoterRecord | None:
+    """That the signed-in person voted, and how (online, assisted, paper)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return VoterRecord.objects.filter(vote=vote, user=user).first()
 
 
 def my_ballot(vote: Vote, user: Any) -> Ballot | None:

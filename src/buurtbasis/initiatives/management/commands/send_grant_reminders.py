@@ -1,5 +1,6 @@
-"""Remind deciders (and initiators) of grant requests whose deadline is near. Run daily from
-cron, e.g. ``0 8 * * 1-5 manage.py send_grant_reminders``."""
+"""Remind deciders (and initiators) of grant requests whose deadline is near, and tell the
+district's professionals and civil servants once about requests whose deadline has passed.
+Run daily from cron, e.g. ``0 8 * * 1-5 manage.py send_grant_reminders``."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         token = current_origin.set("cli")
         try:
             count = services.send_reminders(today, days_before=options["days_before"])
+            late = services.send_overdue_notices(today)
         finally:
             current_origin.reset(token)
-        self.stdout.write(f"{count} herinnering(en) verstuurd.")
+        self.stdout.write(
+            f"{count} herinnering(en) verstuurd; {late} te late aanvraag/aanvragen gemeld."
+        )
