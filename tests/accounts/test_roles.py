@@ -69,7 +69,11 @@ def test_bad_input_changes_nothing_and_says_why(
     assert Membership.objects.count() == before
 
     own = Membership.objects.get(user=boss, role="administrator")
-    client.post(reverse("accounts:role_end", args=[areas.gm.code, own.pk]))
+    own_end = reverse("accounts:role_end", args=[areas.gm.code, own.pk])
+    page = client.get(reverse("accounts:roles_area", args=[areas.gm.code])).content.decode()
+    assert own_end not in page  # no button that can only be refused
+    assert "Uw eigen rol" in page
+    client.post(own_end)
     assert Membership.objects.filter(pk=own.pk).exists()
 
 

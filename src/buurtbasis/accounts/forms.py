@@ -363,7 +363,7 @@ class RoleForm(BaseForm):
     email = forms.EmailField(
         label=_("E-mailadres van de persoon"),
         max_length=254,
-        help_text=_("De persoon heeft al een account met dit adres."),
+        help_text=_("De persoon moet zich eerst zelf aanmelden met dit adres."),
     )
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
     organisation_name = forms.CharField(
