@@ -767,6 +767,25 @@ def can_view_post(user: Any, post: Post) -> bool:
     return post.status == Post.Status.OPEN and not post.hide_location
 
 
+def may_see_places(user: Any, post: Post) -> bool:
+    """Whether ``user`` may see where a post is: its neighbourhood and a ride's from/to.
+
+    Always for a post whose location may be shown. A vulnerable person's post
+    (``hide_location``) shows them only to its own side (the person, whoever placed it for
+    them, someone acting for them) and to a helper with whom contact details were exchanged
+    by mutual agreement (both sides ticked "share" in their conversation)."""
+    if not post.hide_location:
+        return True
+    if not _is_user(user):
+        return False
+    if is_post_side(user, post):
+        return True
+    shared = Conversation.objects.filter(
+        post=post, post_side_shares_contact=True, participant_shares_contact=True
+    ).select_related("participant")
+    return any(user.pk == c.participant_id or may_act_for(user, c.participant) for c in shared)
+
+
 def visible_distance(post: Post, viewer_point: tuple[int, int] | None) -> int | None:
     """The distance (exact metres, to be shown only via :func:`geo.format_distance`) from the
     viewer to a post, or ``None`` when it must not or cannot be shown."""

@@ -303,6 +303,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "post": post,
             "distance": geo.format_distance(services.visible_distance(post, point)),
+            "show_places": services.may_see_places(request.user, post),
             "is_side": is_side,
             "conversation": conversation,
             "side_conversations": side_conversations,
