@@ -72,7 +72,11 @@ def test_public_pages_render_for_anonymous_visitors(
 
 
 def test_the_cupboard_story_through_the_pages(
-    client: Client, world: World, story: dict[str, Any], make_person: Callable[..., User]
+    client: Client,
+    world: World,
+    story: dict[str, Any],
+    make_person: Callable[..., User],
+    exact_distances: None,
 ) -> None:
     sanne, kees = story["sanne"], story["kees"]
     client.force_login(sanne)

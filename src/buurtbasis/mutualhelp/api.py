@@ -304,11 +304,12 @@ def matches(request: HttpRequest, post_id: int) -> object:
             "source": c.source,
             "post_id": c.post_id,
             "kind": c.kind,
-            "distance": None if c.hide_location else geo.format_distance(c.distance_m),
-            "distance_rounded_m": None if c.hide_location else geo.round_distance_m(c.distance_m),
+            "distance": None if d is None else geo.format_distance(d),
+            "distance_rounded_m": None if d is None else geo.round_distance_m(d),
             "score": c.score,
         }
         for c in candidates
+        for d in [services.candidate_distance(post, c)]
     ]
 
 

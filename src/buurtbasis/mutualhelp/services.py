@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -285,15 +285,23 @@ def save_profile(
     radius_m: Any = None,
     moments: Any = 0,
     digest_opt_out: bool = False,
+    use_centre: bool = False,
 ) -> HelpProfile:
     """Save what ``user`` can offer and where. Only the person or someone who may act for them
-    may do this. The point stays private; capabilities get a copy for fast matching."""
+    may do this. The point stays private; capabilities get a copy for fast matching.
+
+    Without a new point the stored one is kept (same neighbourhood), else the centre of the
+    neighbourhood is used (also with ``use_centre``). Once a point is stored it may change
+    only once per ``POINT_CHANGE_COOLDOWN_HOURS``: distances are shown from this point, so
+    moving it freely would let someone measure from many places."""
     if not may_speak_for(actor, user):
         raise PermissionDenied(_("U kunt dit profiel niet wijzigen."))
+    current = get_profile(user)
     errors: dict[str, str] = {}
     cats = sorted(set(categories or []))
     if any(c not in Category.values for c in cats):
         errors["categories"] = _("Kies categorieën uit de lijst.")
+    point: tuple[int, int] | None = None
     try:
         moments_value = _check_moments(moments)
         radius = _check_radius(radius_m if radius_m is not None else setting("DEFAULT_RADIUS_M"))
@@ -302,7 +310,14 @@ def save_profile(
             _check_neighbourhood(neighbourhood)
             if point is not None:
                 _check_point_near(neighbourhood, point)
-            elif point is None:
+            elif (
+                not use_centre
+                and current.neighbourhood_id == neighbourhood.pk
+                and current.lat_e6 is not None
+                and current.lon_e6 is not None
+            ):
+                point = (current.lat_e6, current.lon_e6)
+            else:
                 point = geo.centre_of(neighbourhood.boundary)
         elif point is not None:
             errors["neighbourhood"] = _("Kies ook de buurt waar deze plek ligt.")
@@ -310,9 +325,27 @@ def save_profile(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    stored = (current.lat_e6, current.lon_e6) if current.has_point else None
+    now = timezone.now()
+    point_moves = stored is not None and point != stored
+    if point_moves and current.point_changed_at is not None:
+        allowed_from = current.point_changed_at + timedelta(
+            hours=float(setting("POINT_CHANGE_COOLDOWN_HOURS"))
+        )
+        if now < allowed_from:
+            audit.record(
+                actor, "mutualhelp.profile_change", current, result="denied", reason="cooldown"
+            )
+            errors["lat"] = _(
+                "U hebt uw plek kort geleden al veranderd. Dat kan niet zo vaak, zodat niemand "
+                "met afstanden kan uitzoeken waar iemand woont. U kunt uw plek weer veranderen "
+                "vanaf %(when)s. Laat de velden tot die tijd leeg."
+            ) % {"when": formats.date_format(timezone.localtime(allowed_from), "j F Y, H:i")}
+    if errors:
+        raise ValidationError(errors)
 
     with transaction.atomic():
-        profile = get_profile(user)
+        profile = HelpProfile.objects.select_for_update().get(pk=current.pk)
         before = (
             profile.neighbourhood_id,
             profile.lat_e6,
@@ -323,6 +356,8 @@ def save_profile(
             sorted(profile.capabilities.values_list("category", flat=True)),
         )
         profile.neighbourhood = neighbourhood
+        if point_moves:
+            profile.point_changed_at = now
         profile.lat_e6, profile.lon_e6 = point if point else (None, None)
         profile.radius_m = radius
         profile.moments = moments_value
@@ -786,12 +821,27 @@ def may_see_places(user: Any, post: Post) -> bool:
     return any(user.pk == c.participant_id or may_act_for(user, c.participant) for c in shared)
 
 
+def _jitter_m() -> float:
+    return float(setting("DISTANCE_JITTER_M"))
+
+
 def visible_distance(post: Post, viewer_point: tuple[int, int] | None) -> int | None:
-    """The distance (exact metres, to be shown only via :func:`geo.format_distance`) from the
-    viewer to a post, or ``None`` when it must not or cannot be shown."""
+    """The distance (metres, to be shown only via :func:`geo.format_distance`) from the
+    viewer to a post's jittered point (:func:`geo.jittered`), or ``None`` when it must not or
+    cannot be shown."""
     if post.hide_location or viewer_point is None:
         return None
-    return geo.distance_m(viewer_point[0], viewer_point[1], post.lat_e6, post.lon_e6)
+    return geo.shown_distance_m(*viewer_point, post.lat_e6, post.lon_e6, _jitter_m())
+
+
+def candidate_distance(post: Post, candidate: matching.Candidate) -> int | None:
+    """The distance that may be shown from a post to a candidate (to the candidate's jittered
+    point), or ``None`` for a vulnerable candidate. Ranking uses the exact distance."""
+    if candidate.hide_location:
+        return None
+    return geo.shown_distance_m(
+        post.lat_e6, post.lon_e6, candidate.lat_e6, candidate.lon_e6, _jitter_m()
+    )
 
 
 def viewer_point(user: Any) -> tuple[int, int] | None:
@@ -1508,7 +1558,7 @@ def build_digest(now: datetime | None = None) -> int:
                         user_id=c.user_id,
                         post=post,
                         reason=DigestEntry.Reason.CANDIDATE,
-                        distance_m=None if post.hide_location else c.distance_m,
+                        distance_m=visible_distance(post, (c.lat_e6, c.lon_e6)),
                     )
                 )
             elif c.post_id is not None:
@@ -1517,7 +1567,7 @@ def build_digest(now: datetime | None = None) -> int:
                         user_id=c.user_id,
                         post=post,
                         reason=DigestEntry.Reason.OFFER_NEARBY,
-                        distance_m=None if post.hide_location else c.distance_m,
+                        distance_m=visible_distance(post, (c.lat_e6, c.lon_e6)),
                     )
                 )
     flagged = Post.objects.filter(

@@ -362,7 +362,7 @@ def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": c,
             "person": people[c.user_id],
             "their_post": posts.get(c.post_id) if c.post_id else None,
-            "distance": "" if c.hide_location else geo.format_distance(c.distance_m),
+            "distance": geo.format_distance(services.candidate_distance(post, c)),
             "in_conversation": c.user_id in talking,
         }
         for c in candidates
@@ -828,6 +828,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     radius_m=data["radius_m"],
                     moments=sum(int(v) for v in data["moments"]),
                     digest_opt_out=data["digest_opt_out"],
+                    use_centre=data["use_centre"],
                 )
                 if data["vulnerable"] != current.vulnerable:
                     services.set_person_vulnerable(me, me, data["vulnerable"])
