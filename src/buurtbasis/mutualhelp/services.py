@@ -1392,7 +1392,80 @@ def decide_report(actor: Any, item: Report, decision: str, reason: str) -> Repor
             message=locked.message_id,
         )
     item.refresh_from_db()
+    if decision in (Report.Decision.WARN, Report.Decision.HIDE):
+        _send_moderation_notice(actor, item)
     return item
+
+
+def moderation_notice_people(item: Report) -> list[User]:
+    """Who is told about a decision on a report: the writer of the message, or the person a
+    post is for and whoever placed it for them. Never the reporter's name."""
+    if item.message_id is not None and item.message is not None:
+        return [item.message.sender]
+    if item.post is None:
+        return []
+    post = item.post
+    people = [post.owner]
+    if post.on_behalf:
+        people.append(post.created_by)
+    return people
+
+
+def notice_unreachable(item: Report) -> list[User]:
+    """The people of :func:`moderation_notice_people` nobody can e-mail (no e-mail address,
+    no helper with one): the community worker should tell them in another way."""
+    return [p for p in moderation_notice_people(item) if _recipient_for(p) is None]
+
+
+def _send_moderation_notice(actor: User, item: Report) -> None:
+    """E-mail the decision "warn" or "hide" with the worker's reason to the people concerned
+    (or to whoever reads their e-mail), and write who was told to the audit log."""
+    site = str(setting("SITE_URL")).rstrip("/")
+    if item.post is not None:
+        post = item.post
+    else:
+        assert item.message is not None
+        post = item.message.conversation.post
+    told: list[int] = []
+    not_reached: list[int] = []
+    seen: set[int] = set()
+    for person in moderation_notice_people(item):
+        recipient = _recipient_for(person) if person.is_active else None
+        if recipient is None:
+            not_reached.append(person.pk)
+            continue
+        if recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        context = {
+            "recipient": recipient,
+            "person": person,
+            "for_someone_else": recipient.pk != person.pk,
+            "is_message": item.message_id is not None,
+            "title": post.title,
+            "decision": item.decision,
+            "reason": item.decision_reason,
+            "worker": actor.display_name,
+            "url": site + reverse("mutualhelp:index"),
+        }
+        with override("nl"):
+            subject = (
+                _("Burenhulp: een waarschuwing")
+                if item.decision == Report.Decision.WARN
+                else _("Burenhulp: uw bericht is verborgen")
+            )
+            body = render_to_string("mutualhelp/email/moderation_notice.txt", context)
+        assert recipient.email
+        EmailMultiAlternatives(subject, body, to=[recipient.email]).send()
+        told.append(recipient.pk)
+    audit.record(
+        actor,
+        "mutualhelp.moderation_notice",
+        item,
+        decision=item.decision,
+        told=told,
+        not_reached=not_reached,
+    )
 
 
 def open_reports_for(actor: Any) -> QuerySet[Report]:

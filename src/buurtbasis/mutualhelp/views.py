@@ -723,6 +723,17 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Besluit vastgelegd."))
+            if item.decision in (Report.Decision.WARN, Report.Decision.HIDE):
+                for person in services.notice_unreachable(item):
+                    messages.warning(
+                        request,
+                        _(
+                            "%(name)s heeft geen e-mail en niemand die die voor hem of haar "
+                            "leest. Vertel het besluit en de reden zelf, bijvoorbeeld per "
+                            "telefoon."
+                        )
+                        % {"name": person.display_name},
+                    )
             return redirect("mutualhelp:moderation")
     return render(request, "mutualhelp/decide_form.html", {"form": form, "item": item}, status=400)
 
