@@ -185,7 +185,12 @@ def test_the_english_error_comes_from_the_catalogue_not_the_code(
         {"direction": "request", "title": "Iets", "radius_m": 1000, "recurrence": "once"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 400  # translated via gettext; still a clear message
+    assert response.status_code == 400
+    html = response.content.decode()
+    # The English text from locale/en, not the Dutch msgid.
+    assert "Choose a category." in html
+    assert "Choose the neighbourhood it is about." in html
+    assert "Kies een categorie." not in html and "Kies de buurt waar het om gaat." not in html
 
 
 def test_message_to_someone_who_blocked_you(
