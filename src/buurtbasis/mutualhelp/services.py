@@ -18,8 +18,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.signing import BadSignature, TimestampSigner
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -853,16 +853,70 @@ def viewer_point(user: Any) -> tuple[int, int] | None:
     return profile.lat_e6, profile.lon_e6
 
 
+#: The columns a list of posts shows (the neighbourhood page, paper): not the description.
+LIST_FIELDS = (
+    "id",
+    "direction",
+    "kind",
+    "category",
+    "title",
+    "owner_id",
+    "owner__display_name",
+    "neighbourhood_id",
+    "lat_e6",
+    "lon_e6",
+    "hide_location",
+    "recurrence",
+    "ride_to",
+    "created_at",
+)
+
+
 def neighbourhood_posts(area: Area, direction: str, now: datetime | None = None) -> QuerySet[Post]:
     """Open posts of a neighbourhood that may be listed publicly (never a vulnerable
-    person's), newest first."""
+    person's), newest first, with only the columns a list shows."""
     now = now or timezone.now()
     return (
         Post.objects.listed()
         .filter(matching.current_posts_q(now), neighbourhood=area, direction=direction)
         .select_related("owner")
+        .only(*LIST_FIELDS)
         .order_by("-created_at", "-id")
     )
+
+
+def neighbourhood_lists(
+    area: Area, slices: dict[str, tuple[int, int]], now: datetime | None = None
+) -> dict[str, list[Post]]:
+    """The posts of :func:`neighbourhood_posts` for several directions, each cut to
+    ``[bottom:top]``. Where the database can order and limit inside a ``UNION ALL``
+    (PostgreSQL) this is one query for all directions, else one query each (SQLite)."""
+    now = now or timezone.now()
+    parts = [neighbourhood_posts(area, d, now)[bottom:top] for d, (bottom, top) in slices.items()]
+    lists: dict[str, list[Post]] = {d: [] for d in slices}
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        for post in parts[0].union(*parts[1:], all=True):
+            lists[post.direction].append(post)
+        for posts in lists.values():  # UNION ALL keeps no order by itself
+            posts.sort(key=lambda p: (p.created_at, p.pk), reverse=True)
+    else:
+        for direction, part in zip(slices, parts, strict=True):
+            lists[direction] = list(part)
+    return lists
+
+
+def neighbourhood_counts(area: Area, now: datetime | None = None) -> dict[str, int]:
+    """How many posts :func:`neighbourhood_posts` lists per direction, in one query (answered
+    from the listing index)."""
+    now = now or timezone.now()
+    rows = (
+        Post.objects.listed()
+        .filter(matching.current_posts_q(now), neighbourhood=area)
+        .order_by()
+        .values_list("direction")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
 
 
 # --- Matching (with permissions) ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -70,7 +71,10 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _neighbourhood(code: str) -> Area:
-    area = Area.objects.filter(code=code.upper(), level=Level.NEIGHBOURHOOD).first()
+    # Without the boundary (GeoJSON, often tens of kB): these pages do not draw a map.
+    area = (
+        Area.objects.filter(code=code.upper(), level=Level.NEIGHBOURHOOD).defer("boundary").first()
+    )
     if area is None:
         raise Http404(_("Deze buurt bestaat niet."))
     return area
@@ -149,14 +153,20 @@ def neighbourhood(request: HttpRequest, code: str) -> HttpResponse:
     area = _neighbourhood(code)
     point = services.viewer_point(request.user)
     size = int(setting("PAGE_SIZE"))
-    requests_page = Paginator(services.neighbourhood_posts(area, Direction.REQUEST), size).get_page(
-        request.GET.get("vragen")
+    now = timezone.now()
+    # Both counts in one query, then both pages of posts in one query (two on SQLite).
+    counts = services.neighbourhood_counts(area, now)
+    pages = {}
+    for direction, param in ((Direction.REQUEST, "vragen"), (Direction.OFFER, "aanbod")):
+        paginator: Paginator[Post] = Paginator(Post.objects.none(), size)
+        paginator.count = counts.get(direction, 0)
+        pages[direction] = paginator.get_page(request.GET.get(param))
+    lists = services.neighbourhood_lists(
+        area, {d: ((p.number - 1) * size, p.number * size) for d, p in pages.items()}, now
     )
-    offers_page = Paginator(services.neighbourhood_posts(area, Direction.OFFER), size).get_page(
-        request.GET.get("aanbod")
-    )
-    _decorate(list(requests_page.object_list), point)
-    _decorate(list(offers_page.object_list), point)
+    for direction, page in pages.items():
+        page.object_list = _decorate(lists[direction], point)
+    requests_page, offers_page = pages[Direction.REQUEST], pages[Direction.OFFER]
     return render(
         request,
         "mutualhelp/neighbourhood.html",
