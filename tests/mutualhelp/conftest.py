@@ -62,6 +62,13 @@ def memory_cache(settings: Any) -> None:
 
 
 @pytest.fixture
+def exact_distances(settings: Any) -> None:
+    """Shown distances without the secret offset (geo.jittered), for tests that read an exact
+    rounded distance. The offset itself is tested in test_distance_privacy.py."""
+    settings.MUTUALHELP = {**(getattr(settings, "MUTUALHELP", {}) or {}), "DISTANCE_JITTER_M": 0}
+
+
+@pytest.fixture
 def world(db: Any) -> World:
     gm = _municipality("GM9901", "Testgemeente")
     wk = Area.objects.create(code="WK990101", level="WK", name="Noord", parent=gm, municipality=gm)

@@ -48,7 +48,9 @@ def setup(
     return {"sanne": sanne, "kees": kees, "request": request, "offer": offer, "hidden": hidden}
 
 
-def test_list_and_detail(client: Client, world: World, setup: dict[str, Any]) -> None:
+def test_list_and_detail(
+    client: Client, world: World, setup: dict[str, Any], exact_distances: None
+) -> None:
     response = client.get("/api/v1/help/posts", {"neighbourhood": world.bu.code.lower()})
     assert response.status_code == 200
     data = response.json()
@@ -130,7 +132,9 @@ def test_posting_on_behalf_needs_consent(
     assert response.status_code == 201 and response.json()["on_behalf"] is True
 
 
-def test_matches_only_for_the_post_side(client: Client, setup: dict[str, Any]) -> None:
+def test_matches_only_for_the_post_side(
+    client: Client, setup: dict[str, Any], exact_distances: None
+) -> None:
     url = f"/api/v1/help/posts/{setup['request'].pk}/matches"
     assert client.get(url).status_code == 401
     client.force_login(setup["kees"])

@@ -31,7 +31,10 @@ def run() -> str:
 
 
 def test_candidates_get_one_batched_mail_with_an_opt_out(
-    world: World, make_person: Callable[..., User], make_post: Callable[..., Post]
+    world: World,
+    make_person: Callable[..., User],
+    make_post: Callable[..., Post],
+    exact_distances: None,
 ) -> None:
     asker = make_person("Sanne")
     kees = make_person("Kees", north=300, categories=["moving", "garden"])

@@ -116,3 +116,73 @@ def test_unanswered_requests_are_flagged_to_the_community_worker_only(
     assert "Lamp ophangen" in queue and "Schilderij ophangen" not in queue
     client.force_login(asker)
     assert client.get(reverse("mutualhelp:moderation")).status_code == 403
+
+
+def test_a_warning_tells_the_writer_with_the_reason_and_not_the_reporter(
+    world: World, make_person: Callable[..., User], make_post: Callable[..., Post]
+) -> None:
+    from django.core import mail
+
+    sanne = make_person("Sanne")
+    rude = make_person("Ruud")
+    post = make_post(sanne)
+    conversation, message = services.start_conversation(rude, post, body="Wat een onzin")
+    item = services.report(sanne, message=message, reason="offensive")
+    services.decide_report(world.worker, item, "warn", "Blijf vriendelijk tegen buren.")
+    assert len(mail.outbox) == 1
+    notice = mail.outbox[0]
+    assert notice.to == [rude.email]
+    assert "waarschuwing" in notice.subject
+    assert "Blijf vriendelijk tegen buren." in notice.body
+    assert "Kast tillen" in notice.body and "Wendy Werker" in notice.body
+    assert "Sanne" not in notice.body  # never who reported
+    assert not Message.objects.get(pk=message.pk).hidden  # a warning hides nothing
+    event = AuditEvent.objects.get(action="mutualhelp.moderation_notice")
+    assert event.detail["told"] == [rude.pk] and event.detail["decision"] == "warn"
+
+
+def test_hiding_tells_the_poster_and_whoever_placed_it_for_them(
+    world: World, assisted: User, make_person: Callable[..., User], make_post: Callable[..., Post]
+) -> None:
+    from django.core import mail
+
+    post = services.create_post(
+        world.worker,
+        owner=assisted,
+        direction="request",
+        category="shopping",
+        title="Boodschappen doen",
+        neighbourhood=world.bu,
+    )
+    reporter = make_person("Piet")
+    item = services.report(reporter, post=post, reason="other")
+    services.decide_report(world.worker, item, "hide", "Graag zonder telefoonnummer in de titel.")
+    # Mevrouw Jansen has no e-mail: her mail goes to the worker who helps her (once).
+    assert [m.to for m in mail.outbox] == [[world.worker.email]]
+    body = mail.outbox[0].body
+    assert "verborgen" in body and "Graag zonder telefoonnummer in de titel." in body
+    assert "Mevrouw Jansen" in body and "Piet" not in body
+
+    # A decision of "no action" tells nobody.
+    other = make_post(reporter, title="Tuin")
+    services.decide_report(
+        world.worker, services.report(make_person(), post=other, reason="spam"), "no_action", "ok"
+    )
+    assert len(mail.outbox) == 1
+
+
+def test_the_worker_is_told_when_nobody_can_be_reached(
+    client: Client, world: World, make_person: Callable[..., User], make_post: Callable[..., Post]
+) -> None:
+    offline = make_person("Zonder Mail", email=False)
+    post = make_post(offline, title="Hulp gezocht")
+    item = services.report(make_person(), post=post, reason="spam")
+    client.force_login(world.worker)
+    response = client.post(
+        reverse("mutualhelp:report_decide", args=[item.pk]),
+        {"decision": "warn", "reason": "Alleen burenhulp, geen verkoop."},
+        follow=True,
+    )
+    assert "Zonder Mail heeft geen e-mail" in response.content.decode()
+    event = AuditEvent.objects.get(action="mutualhelp.moderation_notice")
+    assert event.detail["not_reached"] == [offline.pk] and event.detail["told"] == []

@@ -72,7 +72,11 @@ def test_public_pages_render_for_anonymous_visitors(
 
 
 def test_the_cupboard_story_through_the_pages(
-    client: Client, world: World, story: dict[str, Any], make_person: Callable[..., User]
+    client: Client,
+    world: World,
+    story: dict[str, Any],
+    make_person: Callable[..., User],
+    exact_distances: None,
 ) -> None:
     sanne, kees = story["sanne"], story["kees"]
     client.force_login(sanne)
@@ -181,7 +185,12 @@ def test_the_english_error_comes_from_the_catalogue_not_the_code(
         {"direction": "request", "title": "Iets", "radius_m": 1000, "recurrence": "once"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 400  # translated via gettext; still a clear message
+    assert response.status_code == 400
+    html = response.content.decode()
+    # The English text from locale/en, not the Dutch msgid.
+    assert "Choose a category." in html
+    assert "Choose the neighbourhood it is about." in html
+    assert "Kies een categorie." not in html and "Kies de buurt waar het om gaat." not in html
 
 
 def test_message_to_someone_who_blocked_you(
@@ -386,3 +395,34 @@ def test_post_detail_hides_the_neighbourhood_of_a_vulnerable_person(
     assert post.title in html
     assert world.bu.name not in html.split("<main", 1)[1].split("</main>")[0]
     assert " m<" not in html and "± " not in html
+
+
+def test_the_neighbourhood_page_needs_few_queries_and_pages_through(
+    client: Client,
+    world: World,
+    story: dict[str, Any],
+    make_post: Callable[..., Post],
+    django_assert_max_num_queries: Any,
+    settings: Any,
+) -> None:
+    from django.db import connection
+
+    settings.MUTUALHELP = {"PAGE_SIZE": 2}
+    sanne, kees = story["sanne"], story["kees"]
+    for i in range(4):
+        make_post(sanne, title=f"Vraag {i}")
+        make_post(kees, direction="offer", title=f"Aanbod {i}")
+    url = reverse("mutualhelp:neighbourhood", args=[world.bu.code])
+    # Area, both counts, both lists (one UNION ALL where the database can), workers, bloemetje.
+    lists = 1 if connection.features.supports_slicing_ordering_in_compound else 2
+    with django_assert_max_num_queries(5 + lists):
+        html = client.get(url).content.decode()
+    assert "(5)" in html  # 5 requests and 5 offers counted
+    assert "Vraag 3" in html and "Aanbod 3" in html and "Vraag 1" not in html
+    # Signed in: + session, person, own point, roles for the menu.
+    client.force_login(sanne)
+    with django_assert_max_num_queries(9 + lists):
+        html = client.get(url, {"vragen": 2, "aanbod": 3}).content.decode()
+    assert "Vraag 1" in html and "Vraag 0" in html and "Vraag 2" not in html
+    assert "Ik help met tillen" in html and "Aanbod 0" not in html  # the last offer page
+    assert "Pagina 2 van 3" in html and "Pagina 3 van 3" in html

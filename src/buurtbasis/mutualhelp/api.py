@@ -63,7 +63,9 @@ class PostOut(Schema):
     description: str
     status: str
     neighbourhood: AreaRef | None = Field(
-        ..., description="De buurt; leeg als de plek nooit getoond mag worden."
+        ...,
+        description="De buurt; leeg als de plek niet getoond mag worden (een kwetsbare "
+        "persoon: alleen de eigen kant en de helper met gedeelde contactgegevens zien die).",
     )
     distance: str | None = Field(
         ..., description="Afgeronde afstand tot uw eigen plek, bijv. '± 400 m' of '< 200 m'."
@@ -77,8 +79,12 @@ class PostOut(Schema):
     moments: list[int]
     starts_at: datetime | None
     return_by: date | None
-    ride_from: str
-    ride_to: str
+    ride_from: str = Field(
+        ..., description="Bij een rit: van. Leeg als de plek niet getoond mag worden."
+    )
+    ride_to: str = Field(
+        ..., description="Bij een rit: naar. Leeg als de plek niet getoond mag worden."
+    )
     seats: int | None
     created_at: datetime
 
@@ -123,6 +129,7 @@ def _error(status: int, message: str, fields: dict[str, list[str]] | None = None
 def _post_out(post: Post, request: HttpRequest, point: tuple[int, int] | None) -> dict[str, Any]:
     d = services.visible_distance(post, point)
     signed_in = request.user.is_authenticated
+    places = services.may_see_places(request.user, post)
     return {
         "id": post.pk,
         "direction": post.direction,
@@ -133,7 +140,7 @@ def _post_out(post: Post, request: HttpRequest, point: tuple[int, int] | None) -
         "description": post.description,
         "status": post.status,
         "neighbourhood": None
-        if post.hide_location
+        if not places
         else {"code": post.neighbourhood.code, "name": post.neighbourhood.name},
         "distance": geo.format_distance(d) if d is not None else None,
         "distance_rounded_m": geo.round_distance_m(d) if d is not None else None,
@@ -143,8 +150,8 @@ def _post_out(post: Post, request: HttpRequest, point: tuple[int, int] | None) -
         "moments": [m for m in Moment.values if post.moments & m],
         "starts_at": post.starts_at,
         "return_by": post.return_by,
-        "ride_from": post.ride_from,
-        "ride_to": post.ride_to,
+        "ride_from": post.ride_from if places else "",
+        "ride_to": post.ride_to if places else "",
         "seats": post.seats,
         "created_at": post.created_at,
     }
@@ -297,11 +304,12 @@ def matches(request: HttpRequest, post_id: int) -> object:
             "source": c.source,
             "post_id": c.post_id,
             "kind": c.kind,
-            "distance": None if c.hide_location else geo.format_distance(c.distance_m),
-            "distance_rounded_m": None if c.hide_location else geo.round_distance_m(c.distance_m),
+            "distance": None if d is None else geo.format_distance(d),
+            "distance_rounded_m": None if d is None else geo.round_distance_m(d),
             "score": c.score,
         }
         for c in candidates
+        for d in [services.candidate_distance(post, c)]
     ]
 
 

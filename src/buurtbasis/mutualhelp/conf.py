@@ -24,6 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "MESSAGE_RATE": "30/10m",
     "REPORT_RATE": "10/h",
     "BLOCK_RATE": "20/h",
+    # Shown distances are measured to a point moved by a secret, stable offset of at most this
+    # many metres (see geo.jittered), so rounded distances cannot pin down where someone lives.
+    "DISTANCE_JITTER_M": 250,
+    # Someone's own point (from which they see distances) can change once per this many hours.
+    "POINT_CHANGE_COOLDOWN_HOURS": 24,
     # Items per list on the neighbourhood page.
     "PAGE_SIZE": 20,
 }

@@ -257,6 +257,10 @@ class ProfileForm(PointFields):
     vulnerable = forms.BooleanField(
         label=_("Toon bij mijn vragen en aanbod nooit een plek of afstand"), required=False
     )
+    use_centre = forms.BooleanField(
+        label=_("Mijn opgeslagen plek wissen en het midden van de buurt gebruiken"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, near: Area | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -269,6 +273,7 @@ class ProfileForm(PointFields):
                 "neighbourhood",
                 "lat",
                 "lon",
+                "use_centre",
                 "radius_m",
                 "moments",
                 "digest_opt_out",

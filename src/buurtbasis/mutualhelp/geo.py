@@ -4,7 +4,8 @@ Points are stored as integer micro-degrees (WGS84, ``lat_e6 = round(lat * 1_000_
 is about 0.1 m: exact enough, comparable and indexable as plain integers on SQLite and
 PostgreSQL. Distances use the equirectangular approximation, which is off by far less than the
 100 m rounding at neighbourhood scale. A stored point is never shown: only
-:func:`format_distance` of it, rounded to 100 m.
+:func:`format_distance` of the distance to it, measured to a secretly moved point
+(:func:`jittered`) and rounded to 100 m.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.crypto import salted_hmac
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -78,6 +80,49 @@ def bbox(lat_e6: int, lon_e6: int, radius_m: int) -> BBox:
     factor = max(lon_factor(min(edge, 89_000_000)), 0.01)
     dlon = int(math.ceil((radius_m + 1) / (M_PER_E6 * factor)))
     return BBox(lat_e6 - dlat, lat_e6 + dlat, lon_e6 - dlon, lon_e6 + dlon)
+
+
+#: The grid (micro-degrees, about 110 × 100 m in the Netherlands) on which :func:`jittered`
+#: keys its offset: every point in one cell is moved the same way.
+JITTER_CELL_E6 = (1000, 1500)
+
+
+def jitter_offset_m(key: str, max_m: float) -> tuple[float, float]:
+    """A secret but stable offset (north, east) in metres, uniform over a disc of ``max_m``.
+
+    Derived from ``key`` with an HMAC of the project's secret key, so it cannot be computed
+    from outside and is the same every time for the same key."""
+    digest = salted_hmac("buurtbasis.mutualhelp.jitter", key, algorithm="sha256").digest()
+    u1 = int.from_bytes(digest[:8], "big") / 2**64
+    u2 = int.from_bytes(digest[8:16], "big") / 2**64
+    r = max_m * math.sqrt(u1)
+    angle = 2 * math.pi * u2
+    return r * math.cos(angle), r * math.sin(angle)
+
+
+def jittered(lat_e6: int, lon_e6: int, max_m: float) -> tuple[int, int]:
+    """The point that shown distances are measured to: the stored point moved by a secret,
+    stable offset of at most ``max_m`` metres.
+
+    The offset depends only on the grid cell the point lies in (:data:`JITTER_CELL_E6`), not on
+    who looks or at which post: reading rounded distances from many places can at best find
+    the moved point, never the real one, and several posts at (nearly) the same place cannot
+    be averaged to cancel the offset."""
+    if max_m <= 0:
+        return lat_e6, lon_e6
+    cell = f"{lat_e6 // JITTER_CELL_E6[0]}:{lon_e6 // JITTER_CELL_E6[1]}"
+    north, east = jitter_offset_m(cell, max_m)
+    dlat = int(round(north / M_PER_E6))
+    dlon = int(round(east / (M_PER_E6 * max(lon_factor(lat_e6), 0.01))))
+    return lat_e6 + dlat, lon_e6 + dlon
+
+
+def shown_distance_m(
+    viewer_lat_e6: int, viewer_lon_e6: int, lat_e6: int, lon_e6: int, jitter_m: float
+) -> int:
+    """The distance that may be shown (through :func:`format_distance`): from the viewer's
+    point to the :func:`jittered` point of the target."""
+    return distance_m(viewer_lat_e6, viewer_lon_e6, *jittered(lat_e6, lon_e6, jitter_m))
 
 
 def round_distance_m(d: int) -> int | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -146,6 +146,9 @@ class Candidate:
     distance_m: int
     score: int
     hide_location: bool
+    # The candidate's private point (to show a jittered distance; never shown itself).
+    lat_e6: int = field(default=0, compare=False, repr=False)
+    lon_e6: int = field(default=0, compare=False, repr=False)
 
     @property
     def rank_key(self) -> tuple[int, ...]:
@@ -449,4 +452,4 @@ def _candidate(
         candidate_starts_at=starts,
         days_inactive=_days(now, active),
     )
-    return Candidate(uid, source, pid, kind, d, points, hidden)
+    return Candidate(uid, source, pid, kind, d, points, hidden, lat, lon)

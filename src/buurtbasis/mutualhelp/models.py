@@ -86,6 +86,9 @@ class HelpProfile(models.Model):
     )
     lat_e6 = models.IntegerField(_("breedtegraad (micrograden)"), null=True, blank=True)
     lon_e6 = models.IntegerField(_("lengtegraad (micrograden)"), null=True, blank=True)
+    # When the point last changed (not when first set): limits how often it may move, so
+    # nobody can read rounded distances from many places (setting POINT_CHANGE_COOLDOWN_HOURS).
+    point_changed_at = models.DateTimeField(null=True, blank=True)
     radius_m = models.PositiveIntegerField(_("hoe ver wilt u gaan (meter)"), default=1000)
     moments = models.PositiveSmallIntegerField(_("wanneer kunt u"), default=0)
     vulnerable = models.BooleanField(_("plek nooit tonen"), default=False)

@@ -18,11 +18,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.signing import BadSignature, TimestampSigner
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -285,15 +285,23 @@ def save_profile(
     radius_m: Any = None,
     moments: Any = 0,
     digest_opt_out: bool = False,
+    use_centre: bool = False,
 ) -> HelpProfile:
     """Save what ``user`` can offer and where. Only the person or someone who may act for them
-    may do this. The point stays private; capabilities get a copy for fast matching."""
+    may do this. The point stays private; capabilities get a copy for fast matching.
+
+    Without a new point the stored one is kept (same neighbourhood), else the centre of the
+    neighbourhood is used (also with ``use_centre``). Once a point is stored it may change
+    only once per ``POINT_CHANGE_COOLDOWN_HOURS``: distances are shown from this point, so
+    moving it freely would let someone measure from many places."""
     if not may_speak_for(actor, user):
         raise PermissionDenied(_("U kunt dit profiel niet wijzigen."))
+    current = get_profile(user)
     errors: dict[str, str] = {}
     cats = sorted(set(categories or []))
     if any(c not in Category.values for c in cats):
         errors["categories"] = _("Kies categorieën uit de lijst.")
+    point: tuple[int, int] | None = None
     try:
         moments_value = _check_moments(moments)
         radius = _check_radius(radius_m if radius_m is not None else setting("DEFAULT_RADIUS_M"))
@@ -302,7 +310,14 @@ def save_profile(
             _check_neighbourhood(neighbourhood)
             if point is not None:
                 _check_point_near(neighbourhood, point)
-            elif point is None:
+            elif (
+                not use_centre
+                and current.neighbourhood_id == neighbourhood.pk
+                and current.lat_e6 is not None
+                and current.lon_e6 is not None
+            ):
+                point = (current.lat_e6, current.lon_e6)
+            else:
                 point = geo.centre_of(neighbourhood.boundary)
         elif point is not None:
             errors["neighbourhood"] = _("Kies ook de buurt waar deze plek ligt.")
@@ -310,9 +325,27 @@ def save_profile(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    stored = (current.lat_e6, current.lon_e6) if current.has_point else None
+    now = timezone.now()
+    point_moves = stored is not None and point != stored
+    if point_moves and current.point_changed_at is not None:
+        allowed_from = current.point_changed_at + timedelta(
+            hours=float(setting("POINT_CHANGE_COOLDOWN_HOURS"))
+        )
+        if now < allowed_from:
+            audit.record(
+                actor, "mutualhelp.profile_change", current, result="denied", reason="cooldown"
+            )
+            errors["lat"] = _(
+                "U hebt uw plek kort geleden al veranderd. Dat kan niet zo vaak, zodat niemand "
+                "met afstanden kan uitzoeken waar iemand woont. U kunt uw plek weer veranderen "
+                "vanaf %(when)s. Laat de velden tot die tijd leeg."
+            ) % {"when": formats.date_format(timezone.localtime(allowed_from), "j F Y, H:i")}
+    if errors:
+        raise ValidationError(errors)
 
     with transaction.atomic():
-        profile = get_profile(user)
+        profile = HelpProfile.objects.select_for_update().get(pk=current.pk)
         before = (
             profile.neighbourhood_id,
             profile.lat_e6,
@@ -323,6 +356,8 @@ def save_profile(
             sorted(profile.capabilities.values_list("category", flat=True)),
         )
         profile.neighbourhood = neighbourhood
+        if point_moves:
+            profile.point_changed_at = now
         profile.lat_e6, profile.lon_e6 = point if point else (None, None)
         profile.radius_m = radius
         profile.moments = moments_value
@@ -767,12 +802,46 @@ def can_view_post(user: Any, post: Post) -> bool:
     return post.status == Post.Status.OPEN and not post.hide_location
 
 
+def may_see_places(user: Any, post: Post) -> bool:
+    """Whether ``user`` may see where a post is: its neighbourhood and a ride's from/to.
+
+    Always for a post whose location may be shown. A vulnerable person's post
+    (``hide_location``) shows them only to its own side (the person, whoever placed it for
+    them, someone acting for them) and to a helper with whom contact details were exchanged
+    by mutual agreement (both sides ticked "share" in their conversation)."""
+    if not post.hide_location:
+        return True
+    if not _is_user(user):
+        return False
+    if is_post_side(user, post):
+        return True
+    shared = Conversation.objects.filter(
+        post=post, post_side_shares_contact=True, participant_shares_contact=True
+    ).select_related("participant")
+    return any(user.pk == c.participant_id or may_act_for(user, c.participant) for c in shared)
+
+
+def _jitter_m() -> float:
+    return float(setting("DISTANCE_JITTER_M"))
+
+
 def visible_distance(post: Post, viewer_point: tuple[int, int] | None) -> int | None:
-    """The distance (exact metres, to be shown only via :func:`geo.format_distance`) from the
-    viewer to a post, or ``None`` when it must not or cannot be shown."""
+    """The distance (metres, to be shown only via :func:`geo.format_distance`) from the
+    viewer to a post's jittered point (:func:`geo.jittered`), or ``None`` when it must not or
+    cannot be shown."""
     if post.hide_location or viewer_point is None:
         return None
-    return geo.distance_m(viewer_point[0], viewer_point[1], post.lat_e6, post.lon_e6)
+    return geo.shown_distance_m(*viewer_point, post.lat_e6, post.lon_e6, _jitter_m())
+
+
+def candidate_distance(post: Post, candidate: matching.Candidate) -> int | None:
+    """The distance that may be shown from a post to a candidate (to the candidate's jittered
+    point), or ``None`` for a vulnerable candidate. Ranking uses the exact distance."""
+    if candidate.hide_location:
+        return None
+    return geo.shown_distance_m(
+        post.lat_e6, post.lon_e6, candidate.lat_e6, candidate.lon_e6, _jitter_m()
+    )
 
 
 def viewer_point(user: Any) -> tuple[int, int] | None:
@@ -784,16 +853,70 @@ def viewer_point(user: Any) -> tuple[int, int] | None:
     return profile.lat_e6, profile.lon_e6
 
 
+#: The columns a list of posts shows (the neighbourhood page, paper): not the description.
+LIST_FIELDS = (
+    "id",
+    "direction",
+    "kind",
+    "category",
+    "title",
+    "owner_id",
+    "owner__display_name",
+    "neighbourhood_id",
+    "lat_e6",
+    "lon_e6",
+    "hide_location",
+    "recurrence",
+    "ride_to",
+    "created_at",
+)
+
+
 def neighbourhood_posts(area: Area, direction: str, now: datetime | None = None) -> QuerySet[Post]:
     """Open posts of a neighbourhood that may be listed publicly (never a vulnerable
-    person's), newest first."""
+    person's), newest first, with only the columns a list shows."""
     now = now or timezone.now()
     return (
         Post.objects.listed()
         .filter(matching.current_posts_q(now), neighbourhood=area, direction=direction)
         .select_related("owner")
+        .only(*LIST_FIELDS)
         .order_by("-created_at", "-id")
     )
+
+
+def neighbourhood_lists(
+    area: Area, slices: dict[str, tuple[int, int]], now: datetime | None = None
+) -> dict[str, list[Post]]:
+    """The posts of :func:`neighbourhood_posts` for several directions, each cut to
+    ``[bottom:top]``. Where the database can order and limit inside a ``UNION ALL``
+    (PostgreSQL) this is one query for all directions, else one query each (SQLite)."""
+    now = now or timezone.now()
+    parts = [neighbourhood_posts(area, d, now)[bottom:top] for d, (bottom, top) in slices.items()]
+    lists: dict[str, list[Post]] = {d: [] for d in slices}
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        for post in parts[0].union(*parts[1:], all=True):
+            lists[post.direction].append(post)
+        for posts in lists.values():  # UNION ALL keeps no order by itself
+            posts.sort(key=lambda p: (p.created_at, p.pk), reverse=True)
+    else:
+        for direction, part in zip(slices, parts, strict=True):
+            lists[direction] = list(part)
+    return lists
+
+
+def neighbourhood_counts(area: Area, now: datetime | None = None) -> dict[str, int]:
+    """How many posts :func:`neighbourhood_posts` lists per direction, in one query (answered
+    from the listing index)."""
+    now = now or timezone.now()
+    rows = (
+        Post.objects.listed()
+        .filter(matching.current_posts_q(now), neighbourhood=area)
+        .order_by()
+        .values_list("direction")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
 
 
 # --- Matching (with permissions) ---------------------------------------------------------------
@@ -1323,7 +1446,80 @@ def decide_report(actor: Any, item: Report, decision: str, reason: str) -> Repor
             message=locked.message_id,
         )
     item.refresh_from_db()
+    if decision in (Report.Decision.WARN, Report.Decision.HIDE):
+        _send_moderation_notice(actor, item)
     return item
+
+
+def moderation_notice_people(item: Report) -> list[User]:
+    """Who is told about a decision on a report: the writer of the message, or the person a
+    post is for and whoever placed it for them. Never the reporter's name."""
+    if item.message_id is not None and item.message is not None:
+        return [item.message.sender]
+    if item.post is None:
+        return []
+    post = item.post
+    people = [post.owner]
+    if post.on_behalf:
+        people.append(post.created_by)
+    return people
+
+
+def notice_unreachable(item: Report) -> list[User]:
+    """The people of :func:`moderation_notice_people` nobody can e-mail (no e-mail address,
+    no helper with one): the community worker should tell them in another way."""
+    return [p for p in moderation_notice_people(item) if _recipient_for(p) is None]
+
+
+def _send_moderation_notice(actor: User, item: Report) -> None:
+    """E-mail the decision "warn" or "hide" with the worker's reason to the people concerned
+    (or to whoever reads their e-mail), and write who was told to the audit log."""
+    site = str(setting("SITE_URL")).rstrip("/")
+    if item.post is not None:
+        post = item.post
+    else:
+        assert item.message is not None
+        post = item.message.conversation.post
+    told: list[int] = []
+    not_reached: list[int] = []
+    seen: set[int] = set()
+    for person in moderation_notice_people(item):
+        recipient = _recipient_for(person) if person.is_active else None
+        if recipient is None:
+            not_reached.append(person.pk)
+            continue
+        if recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        context = {
+            "recipient": recipient,
+            "person": person,
+            "for_someone_else": recipient.pk != person.pk,
+            "is_message": item.message_id is not None,
+            "title": post.title,
+            "decision": item.decision,
+            "reason": item.decision_reason,
+            "worker": actor.display_name,
+            "url": site + reverse("mutualhelp:index"),
+        }
+        with override("nl"):
+            subject = (
+                _("Burenhulp: een waarschuwing")
+                if item.decision == Report.Decision.WARN
+                else _("Burenhulp: uw bericht is verborgen")
+            )
+            body = render_to_string("mutualhelp/email/moderation_notice.txt", context)
+        assert recipient.email
+        EmailMultiAlternatives(subject, body, to=[recipient.email]).send()
+        told.append(recipient.pk)
+    audit.record(
+        actor,
+        "mutualhelp.moderation_notice",
+        item,
+        decision=item.decision,
+        told=told,
+        not_reached=not_reached,
+    )
 
 
 def open_reports_for(actor: Any) -> QuerySet[Report]:
@@ -1489,7 +1685,7 @@ def build_digest(now: datetime | None = None) -> int:
                         user_id=c.user_id,
                         post=post,
                         reason=DigestEntry.Reason.CANDIDATE,
-                        distance_m=None if post.hide_location else c.distance_m,
+                        distance_m=visible_distance(post, (c.lat_e6, c.lon_e6)),
                     )
                 )
             elif c.post_id is not None:
@@ -1498,7 +1694,7 @@ def build_digest(now: datetime | None = None) -> int:
                         user_id=c.user_id,
                         post=post,
                         reason=DigestEntry.Reason.OFFER_NEARBY,
-                        distance_m=None if post.hide_location else c.distance_m,
+                        distance_m=visible_distance(post, (c.lat_e6, c.lon_e6)),
                     )
                 )
     flagged = Post.objects.filter(

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -70,7 +71,10 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _neighbourhood(code: str) -> Area:
-    area = Area.objects.filter(code=code.upper(), level=Level.NEIGHBOURHOOD).first()
+    # Without the boundary (GeoJSON, often tens of kB): these pages do not draw a map.
+    area = (
+        Area.objects.filter(code=code.upper(), level=Level.NEIGHBOURHOOD).defer("boundary").first()
+    )
     if area is None:
         raise Http404(_("Deze buurt bestaat niet."))
     return area
@@ -149,14 +153,20 @@ def neighbourhood(request: HttpRequest, code: str) -> HttpResponse:
     area = _neighbourhood(code)
     point = services.viewer_point(request.user)
     size = int(setting("PAGE_SIZE"))
-    requests_page = Paginator(services.neighbourhood_posts(area, Direction.REQUEST), size).get_page(
-        request.GET.get("vragen")
+    now = timezone.now()
+    # Both counts in one query, then both pages of posts in one query (two on SQLite).
+    counts = services.neighbourhood_counts(area, now)
+    pages = {}
+    for direction, param in ((Direction.REQUEST, "vragen"), (Direction.OFFER, "aanbod")):
+        paginator: Paginator[Post] = Paginator(Post.objects.none(), size)
+        paginator.count = counts.get(direction, 0)
+        pages[direction] = paginator.get_page(request.GET.get(param))
+    lists = services.neighbourhood_lists(
+        area, {d: ((p.number - 1) * size, p.number * size) for d, p in pages.items()}, now
     )
-    offers_page = Paginator(services.neighbourhood_posts(area, Direction.OFFER), size).get_page(
-        request.GET.get("aanbod")
-    )
-    _decorate(list(requests_page.object_list), point)
-    _decorate(list(offers_page.object_list), point)
+    for direction, page in pages.items():
+        page.object_list = _decorate(lists[direction], point)
+    requests_page, offers_page = pages[Direction.REQUEST], pages[Direction.OFFER]
     return render(
         request,
         "mutualhelp/neighbourhood.html",
@@ -303,6 +313,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "post": post,
             "distance": geo.format_distance(services.visible_distance(post, point)),
+            "show_places": services.may_see_places(request.user, post),
             "is_side": is_side,
             "conversation": conversation,
             "side_conversations": side_conversations,
@@ -361,7 +372,7 @@ def post_matches(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": c,
             "person": people[c.user_id],
             "their_post": posts.get(c.post_id) if c.post_id else None,
-            "distance": "" if c.hide_location else geo.format_distance(c.distance_m),
+            "distance": geo.format_distance(services.candidate_distance(post, c)),
             "in_conversation": c.user_id in talking,
         }
         for c in candidates
@@ -722,6 +733,17 @@ def report_decide(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Besluit vastgelegd."))
+            if item.decision in (Report.Decision.WARN, Report.Decision.HIDE):
+                for person in services.notice_unreachable(item):
+                    messages.warning(
+                        request,
+                        _(
+                            "%(name)s heeft geen e-mail en niemand die die voor hem of haar "
+                            "leest. Vertel het besluit en de reden zelf, bijvoorbeeld per "
+                            "telefoon."
+                        )
+                        % {"name": person.display_name},
+                    )
             return redirect("mutualhelp:moderation")
     return render(request, "mutualhelp/decide_form.html", {"form": form, "item": item}, status=400)
 
@@ -827,6 +849,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     radius_m=data["radius_m"],
                     moments=sum(int(v) for v in data["moments"]),
                     digest_opt_out=data["digest_opt_out"],
+                    use_centre=data["use_centre"],
                 )
                 if data["vulnerable"] != current.vulnerable:
                     services.set_person_vulnerable(me, me, data["vulnerable"])
