@@ -286,6 +286,25 @@ def test_panel_by_lot_from_volunteers(town: Town, people: People) -> None:
         services.appoint_member(town.north, people.official, people.southerner)
 
 
+def test_appointing_needs_a_verified_resident(town: Town, people: People) -> None:
+    """Direct appointment asks the same as volunteering and the lottery: a resident of the
+    district whose residence has been confirmed."""
+    newcomer = make_user("zelfverklaard", town.bu_b, verified=False)
+    events = AuditEvent.objects.filter(action="initiatives.panel_appoint").count()
+    with pytest.raises(ValidationError) as refused:
+        services.appoint_member(town.north, people.official, newcomer)
+    assert "bevestigen" in str(refused.value)
+    assert services.panel_members(town.north) == []
+    assert AuditEvent.objects.filter(action="initiatives.panel_appoint").count() == events
+    # Once confirmed, the same person can be appointed.
+    verify_resident(
+        Membership.objects.get(user=newcomer, role=Role.RESIDENT), actor=people.professional
+    )
+    newcomer = User.objects.get(pk=newcomer.pk)
+    member = services.appoint_member(town.north, people.official, newcomer)
+    assert [m.pk for m in services.panel_members(town.north)] == [member.pk]
+
+
 def test_withdrawing_frees_the_money(
     initiative: Initiative, people: People, line: BudgetLine
 ) -> None:

@@ -4,8 +4,9 @@ a vote that is open …). docs/initiatives.md has the role × action table; keep
 
 "Of the district": a role held in the district, in its municipality (roles count downwards) or
 in one of its neighbourhoods (a resident of a neighbourhood is a resident of its district for
-deciding and voting). Initiators count as residents. Voting, nominating, volunteering for the
-panel and deciding as the resident on a small grant need a *verified* resident role
+deciding and voting). Initiators count as residents. Voting, nominating, volunteering for (or
+being appointed to) the panel and deciding as the resident on a small grant need a *verified*
+resident role
 (:func:`is_verified_resident_of`); nobody involved in an initiative (:func:`involved_ids`)
 decides on its requests.
 """
@@ -80,9 +81,9 @@ def holds_role_in_district(user: Any, district: Area | None, roles: tuple[str, .
 def is_verified_resident_of(user: Any, district: Area | None) -> bool:
     """``user`` is a resident of the district (or one of its neighbourhoods) and a
     professional, civil servant or administrator has confirmed it
-    (``accounts.services.verify_resident``). Voting, nominating, volunteering for the panel and
-    deciding as the resident on a small grant need this; a self-declared neighbourhood is not
-    enough."""
+    (``accounts.services.verify_resident``). Voting, nominating, volunteering for or being
+    appointed to the panel and deciding as the resident on a small grant need this; a
+    self-declared neighbourhood is not enough."""
     if district is None or not getattr(user, "is_authenticated", False):
         return False
     return _any_in_district(verified_resident_areas(user), district)

@@ -615,10 +615,20 @@ def stop_volunteering(district: Area, actor: Any) -> None:
 
 
 def appoint_member(district: Area, actor: Any, user: User) -> PanelMember:
-    """Appoint a resident of the district to the panel."""
+    """Appoint a resident of the district to the panel. Like volunteering and the lottery, this
+    needs a *verified* resident of the district (:func:`is_verified_resident_of`)."""
     require(actor, "initiatives.manage_panel", district, "initiatives.panel_appoint")
     if not holds_role_in_district(user, district, RESIDENT_ROLES):
         raise ValidationError({"user": _("Alleen bewoners van de wijk kunnen in de buurtjury.")})
+    if not is_verified_resident_of(user, district):
+        raise ValidationError(
+            {
+                "user": _(
+                    "Eerst moet een professional of ambtenaar bevestigen dat deze bewoner in de "
+                    "wijk woont. Daarna kunt u hem of haar benoemen."
+                )
+            }
+        )
     with transaction.atomic():
         panel = panel_for(district)
         lock(panel)
