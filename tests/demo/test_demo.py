@@ -14,11 +14,13 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
 from buurtbasis.accounts.models import Consent, Membership, Role, User
+from buurtbasis.agenda.models import Agenda
 from buurtbasis.areas import indicators
 from buurtbasis.areas.models import Area, Indicator, IndicatorValue, Level
 from buurtbasis.areas.services import upsert_area
 from buurtbasis.core import demo
 from buurtbasis.core.models import AuditEvent
+from buurtbasis.initiatives.models import Initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -288,6 +290,17 @@ def test_load_demo_loads_every_domain_once() -> None:
     # Every domain after the base added something of its own.
     base_apps = {"areas", "accounts", "core", "auth", "contenttypes", "sessions", "admin"}
     assert any(n for label, n in loaded.items() if label.split(".")[0] not in base_apps)
+    # The initiatives come after places and the agenda, so some are at a demo place and
+    # work towards a goal of the published agenda of their district.
+    linked = Initiative.objects.filter(
+        place__isnull=False, agenda_goals__agenda__status=Agenda.Status.PUBLISHED
+    ).distinct()
+    assert linked.count() >= 2
+    for initiative in linked:
+        assert initiative.place is not None
+        assert initiative.place.area.municipality_id == initiative.area.municipality_id
+        district = initiative.area.parent_id
+        assert all(g.agenda.area_id == district for g in initiative.agenda_goals.all())
     # Running it again (without --if-empty) finds everything and changes nothing.
     assert "already present" in load_demo()
     assert snapshot() == loaded

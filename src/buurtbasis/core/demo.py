@@ -8,8 +8,9 @@ social housing, village …) so every run gives the same numbers and neighbourho
 enough to show strengths beside needs.
 
 :func:`load` calls one small function per domain, in order (:data:`STEPS`): places, figures
-and people here (:data:`BASE_STEPS`), then each later domain's own ``<app>/demo.py`` (budgets,
-wijkbeeld with places and agenda, neighbour help; initiatives …). Everything goes through the
+and people here (:data:`BASE_STEPS`), then each later domain's own ``<app>/demo.py`` (budgets;
+wijkbeeld with places and agenda; initiatives, at those places and towards those goals;
+neighbour help). Everything goes through the
 services, so the demo exercises the same rules as real use. Loading twice changes nothing the
 second time.
 """
@@ -538,7 +539,8 @@ def load_budgets(demo: Demo) -> None:
 
 
 def load_initiatives(demo: Demo) -> None:
-    """Initiatives in every state, grants (small and panel), a vote, funds and stories."""
+    """Initiatives in every state, grants (small and panel), a vote, funds and stories; some
+    at the places and towards the agenda goals of :func:`load_wijkbeeld`."""
     from buurtbasis.initiatives.demo import load_demo_initiatives
 
     assert demo.municipality is not None
@@ -567,8 +569,9 @@ BASE_STEPS: tuple[Callable[[Demo], None], ...] = (load_areas, load_statistics, l
 STEPS: tuple[Callable[[Demo], None], ...] = (
     *BASE_STEPS,
     load_budgets,
-    load_initiatives,
+    # Places and the agenda before the initiatives, which are linked to them when created.
     load_wijkbeeld,
+    load_initiatives,
     load_mutualhelp,
 )
 

@@ -1,5 +1,7 @@
 """Demo data for resident initiatives: :func:`load_demo_initiatives` is called by the project
-demo (``manage.py load_demo``) after :func:`buurtbasis.budgets.demo.load_demo_budgets`.
+demo (``manage.py load_demo``) after :func:`buurtbasis.budgets.demo.load_demo_budgets` and
+:func:`buurtbasis.wijkbeeld.demo.load_demo_wijkbeeld`, so the initiatives can name a place and
+a goal of the district's agenda (without them they simply have none).
 
 It plays the story of the issue through the real services, in the district where the demo
 professional works:
@@ -164,13 +166,19 @@ def load_demo_initiatives(
             services.update_line_settings(line, official, host=host, vote_enabled=line == vote_line)
 
         places = {p.area_id: p for p in _places(district)}
+        goals = _goals(district)
 
-        def create(owner: User, area: Area, name: str, **values: Any) -> Initiative:
+        def create(
+            owner: User, area: Area, name: str, *, goal: str = "", **values: Any
+        ) -> Initiative:
+            """An initiative at a place of its neighbourhood and, when ``goal`` is part of a
+            goal's title, working towards that goal of the district's agenda."""
             return services.create_initiative(
                 owner,
                 name=name,
                 area=area,
                 place=places.get(area.pk),
+                agenda_goals=[g for g in goals if goal and goal.lower() in g.title.lower()],
                 **values,
             )
 
@@ -178,6 +186,7 @@ def load_demo_initiatives(
             resident,
             home,
             f"{GARDEN} {home.name}",
+            goal="groen",
             description="Op het braakliggende stuk naast de flat maken we samen een moestuin: "
             "groente kweken, elkaar leren kennen, de kinderen laten zien waar eten vandaan komt.",
             contact="Sanne, via het buurthuis of 06-12345678",
@@ -352,6 +361,7 @@ def load_demo_initiatives(
             neighbours[2],
             dinner_area,
             f"Eetgroep {dinner_area.name}",
+            goal="niemand alleen",
             description="Eens per maand samen koken en eten, voor wie niet graag alleen eet.",
             contact="Linda, 06-87654321",
             needs_text="Een keuken en een ruimte voor twintig mensen.",
@@ -366,6 +376,7 @@ def load_demo_initiatives(
             neighbours[4],
             hoods[0],
             "Zomerfeest op het plein",
+            goal="buurtfeest",
             description="Een middag muziek, spelletjes en eten van alle buren op het plein.",
             contact="Ria, via de buurtapp",
             needs_text="Tafels, een geluidsinstallatie en vrijwilligers.",
@@ -500,6 +511,14 @@ def _places(district: Area) -> list[Any]:
     ).order_by("pk"):
         seen.setdefault(place.area_id, place)
     return list(seen.values())
+
+
+def _goals(district: Area) -> list[Any]:
+    """The goals of the district's published agenda (made by the wijkbeeld demo, which runs
+    first)."""
+    from buurtbasis.agenda.selectors import goals_for_area
+
+    return list(goals_for_area(district).order_by("pk"))
 
 
 def _funds(municipality: Area, district: Area, actor: User) -> None:
