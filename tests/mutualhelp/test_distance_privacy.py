@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from buurtbasis.accounts.models import User
 from buurtbasis.core.models import AuditEvent
@@ -175,3 +177,37 @@ def test_the_cool_down_is_a_setting_and_the_page_explains_it(
     settings.MUTUALHELP = {"POINT_CHANGE_COOLDOWN_HOURS": 0}
     assert client.post(url, {**data, "lat": "52,0903", "lon": "5,1201"}).status_code == 302
     assert HelpProfile.objects.get(user=kees).lat_e6 == 52_090_300
+
+
+@pytest.mark.django_db
+def test_two_moves_at_the_same_time_cannot_both_pass_the_cool_down(
+    world: World, make_person: Callable[..., User]
+) -> None:
+    """The cool-down is checked on the locked row inside the saving transaction. Here another
+    save moves the point just before ours takes the lock (as a second request at the same
+    moment would): ours must then see that move and be refused, not overwrite it."""
+    kees = make_person("Kees")
+    profile = _move(kees, 100)  # a free change so far: no cool-down running yet
+    HelpProfile.objects.filter(pk=profile.pk).update(point_changed_at=None)
+    theirs = offset(CENTRE, 200, 0)
+    fired: list[str] = []
+
+    def other_request_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # The moment our transaction starts (the savepoint before the lock), the other
+        # request has just committed its own move.
+        if not fired and sql.upper().startswith(("SAVEPOINT", "BEGIN")):
+            fired.append(sql)
+            HelpProfile.objects.filter(pk=profile.pk).update(
+                lat_e6=theirs[0], lon_e6=theirs[1], point_changed_at=timezone.now()
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(other_request_first), pytest.raises(ValidationError) as error:
+        _move(kees, 300)
+    assert fired
+    assert "kort geleden" in error.value.message_dict["lat"][0]
+    profile.refresh_from_db()
+    assert (profile.lat_e6, profile.lon_e6) == theirs  # the first move stands, ours is refused
+    assert AuditEvent.objects.filter(
+        action="mutualhelp.profile_change", result=AuditEvent.Result.DENIED
+    ).exists()

@@ -302,6 +302,7 @@ def save_profile(
     if any(c not in Category.values for c in cats):
         errors["categories"] = _("Kies categorieën uit de lijst.")
     point: tuple[int, int] | None = None
+    keep_point = False
     try:
         moments_value = _check_moments(moments)
         radius = _check_radius(radius_m if radius_m is not None else setting("DEFAULT_RADIUS_M"))
@@ -310,13 +311,8 @@ def save_profile(
             _check_neighbourhood(neighbourhood)
             if point is not None:
                 _check_point_near(neighbourhood, point)
-            elif (
-                not use_centre
-                and current.neighbourhood_id == neighbourhood.pk
-                and current.lat_e6 is not None
-                and current.lon_e6 is not None
-            ):
-                point = (current.lat_e6, current.lon_e6)
+            elif not use_centre and current.neighbourhood_id == neighbourhood.pk:
+                keep_point = True  # the stored point, read again under the lock below
             else:
                 point = geo.centre_of(neighbourhood.boundary)
         elif point is not None:
@@ -325,72 +321,117 @@ def save_profile(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    stored = (current.lat_e6, current.lon_e6) if current.has_point else None
     now = timezone.now()
-    point_moves = stored is not None and point != stored
-    if point_moves and current.point_changed_at is not None:
-        allowed_from = current.point_changed_at + timedelta(
-            hours=float(setting("POINT_CHANGE_COOLDOWN_HOURS"))
-        )
-        if now < allowed_from:
-            audit.record(
-                actor, "mutualhelp.profile_change", current, result="denied", reason="cooldown"
-            )
-            errors["lat"] = _(
-                "U hebt uw plek kort geleden al veranderd. Dat kan niet zo vaak, zodat niemand "
-                "met afstanden kan uitzoeken waar iemand woont. U kunt uw plek weer veranderen "
-                "vanaf %(when)s. Laat de velden tot die tijd leeg."
-            ) % {"when": formats.date_format(timezone.localtime(allowed_from), "j F Y, H:i")}
-    if errors:
-        raise ValidationError(errors)
-
+    # The cool-down is checked on the locked row, in the same transaction as the save: two
+    # saves at the same time cannot both pass it (the second waits and then sees the first).
+    refused_until: datetime | None = None
     with transaction.atomic():
         profile = HelpProfile.objects.select_for_update().get(pk=current.pk)
-        before = (
-            profile.neighbourhood_id,
-            profile.lat_e6,
-            profile.lon_e6,
-            profile.radius_m,
-            profile.moments,
-            profile.digest_opt_out,
-            sorted(profile.capabilities.values_list("category", flat=True)),
+        if keep_point:
+            point = (
+                (profile.lat_e6, profile.lon_e6)
+                if profile.lat_e6 is not None and profile.lon_e6 is not None
+                else geo.centre_of(neighbourhood.boundary if neighbourhood else None)
+            )
+        stored = (profile.lat_e6, profile.lon_e6) if profile.has_point else None
+        point_moves = stored is not None and point != stored
+        if point_moves and profile.point_changed_at is not None:
+            allowed_from = profile.point_changed_at + timedelta(
+                hours=float(setting("POINT_CHANGE_COOLDOWN_HOURS"))
+            )
+            if now < allowed_from:
+                refused_until = allowed_from
+        if refused_until is None:
+            profile = _store_profile(
+                profile,
+                user,
+                actor,
+                neighbourhood=neighbourhood,
+                point=point,
+                point_moves=point_moves,
+                now=now,
+                radius=radius,
+                moments=moments_value,
+                digest_opt_out=digest_opt_out,
+                cats=cats,
+            )
+    if refused_until is not None:
+        audit.record(
+            actor, "mutualhelp.profile_change", profile, result="denied", reason="cooldown"
         )
-        profile.neighbourhood = neighbourhood
-        if point_moves:
-            profile.point_changed_at = now
-        profile.lat_e6, profile.lon_e6 = point if point else (None, None)
-        profile.radius_m = radius
-        profile.moments = moments_value
-        profile.digest_opt_out = bool(digest_opt_out)
-        profile.last_active_at = timezone.now()
-        profile.save()
-        profile.capabilities.exclude(category__in=cats).delete()
-        existing = set(profile.capabilities.values_list("category", flat=True))
-        Capability.objects.bulk_create(
-            Capability(profile=profile, user=user, category=c) for c in cats if c not in existing
+        raise ValidationError(
+            {
+                "lat": _(
+                    "U hebt uw plek kort geleden al veranderd. Dat kan niet zo vaak, zodat "
+                    "niemand met afstanden kan uitzoeken waar iemand woont. U kunt uw plek "
+                    "weer veranderen vanaf %(when)s. Laat de velden tot die tijd leeg."
+                )
+                % {"when": formats.date_format(timezone.localtime(refused_until), "j F Y, H:i")}
+            }
         )
-        profile.capabilities.update(
-            lat_e6=profile.lat_e6,
-            lon_e6=profile.lon_e6,
-            radius_m=profile.radius_m,
-            moments=profile.moments,
-            vulnerable=profile.vulnerable,
-        )
-        _sync_activity(user.pk, profile.last_active_at)
-        after = (
-            profile.neighbourhood_id,
-            profile.lat_e6,
-            profile.lon_e6,
-            profile.radius_m,
-            profile.moments,
-            profile.digest_opt_out,
-            cats,
-        )
-        names = ("neighbourhood", "lat", "lon", "radius", "moments", "digest", "categories")
-        changed = [n for n, a, b in zip(names, before, after, strict=True) if a != b]
-        if changed:
-            # Which fields changed, never their values (the point is personal data).
-            audit.record(actor, "mutualhelp.profile_change", profile, fields=changed)
+    return profile
+
+
+def _store_profile(
+    profile: HelpProfile,
+    user: User,
+    actor: User,
+    *,
+    neighbourhood: Area | None,
+    point: tuple[int, int] | None,
+    point_moves: bool,
+    now: datetime,
+    radius: int,
+    moments: int,
+    digest_opt_out: bool,
+    cats: list[str],
+) -> HelpProfile:
+    """Write a checked profile (called by :func:`save_profile` on the locked row)."""
+    before = (
+        profile.neighbourhood_id,
+        profile.lat_e6,
+        profile.lon_e6,
+        profile.radius_m,
+        profile.moments,
+        profile.digest_opt_out,
+        sorted(profile.capabilities.values_list("category", flat=True)),
+    )
+    profile.neighbourhood = neighbourhood
+    if point_moves:
+        profile.point_changed_at = now
+    profile.lat_e6, profile.lon_e6 = point if point else (None, None)
+    profile.radius_m = radius
+    profile.moments = moments
+    profile.digest_opt_out = bool(digest_opt_out)
+    profile.last_active_at = timezone.now()
+    profile.save()
+    profile.capabilities.exclude(category__in=cats).delete()
+    existing = set(profile.capabilities.values_list("category", flat=True))
+    Capability.objects.bulk_create(
+        Capability(profile=profile, user=user, category=c) for c in cats if c not in existing
+    )
+    profile.capabilities.update(
+        lat_e6=profile.lat_e6,
+        lon_e6=profile.lon_e6,
+        radius_m=profile.radius_m,
+        moments=profile.moments,
+        vulnerable=profile.vulnerable,
+    )
+    _sync_activity(user.pk, profile.last_active_at)
+    after = (
+        profile.neighbourhood_id,
+        profile.lat_e6,
+        profile.lon_e6,
+        profile.radius_m,
+        profile.moments,
+        profile.digest_opt_out,
+        cats,
+    )
+    names = ("neighbourhood", "lat", "lon", "radius", "moments", "digest", "categories")
+    changed = [n for n, a, b in zip(names, before, after, strict=True) if a != b]
+    if changed:
+        # Which fields changed, never their values (the point is personal data).
+        audit.record(actor, "mutualhelp.profile_change", profile, fields=changed)
     return profile
 
 
