@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from buurtbasis.accounts.models import User
+from buurtbasis.accounts.models import Membership, Role, User
+from buurtbasis.accounts.services import verify_resident
 from buurtbasis.budgets import services
 from buurtbasis.budgets.models import BudgetFramework, BudgetLine, DistrictBudget, ResidentGroup
 from buurtbasis.budgets.selectors import OPEN_DATA_FIELDS
@@ -112,6 +113,11 @@ def busy(
         why="Om te beginnen.",
         for_whom="Voor de straat.",
         items=[grants.Item("Zaden", 30_000)],
+    )
+    # Deciding as a resident needs a confirmed home neighbourhood (accounts.verify_resident).
+    verify_resident(
+        Membership.objects.get(user=people.resident, area=town.neighbourhood, role=Role.RESIDENT),
+        actor=people.admin,
     )
     grants.decide_grant(request, people.resident, approve=True, reason="Goed.")
     grants.decide_grant(request, people.professional, approve=True, reason="Akkoord.")
