@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from buurtbasis.accounts import services as account_services
 from buurtbasis.accounts.models import Consent, Membership, Role, User
 from buurtbasis.accounts.predicates import covering_ids, user_has_role_in_area
 from buurtbasis.areas.models import Area, Level
@@ -544,8 +545,6 @@ def add_assisted_helper(
 ) -> AssistedHelper:
     """A community worker records that ``person`` agrees that neighbour ``helper`` posts and
     answers for them. The consent is written with the accounts consent records."""
-    from buurtbasis.accounts import services as account_services
-
     if not (person.assisted_by_id == actor.pk or is_worker_in(actor, person.home_neighbourhood)):
         audit.record(actor, "mutualhelp.add_helper", person, result=AuditEvent.Result.DENIED)
         raise PermissionDenied(
@@ -1761,15 +1760,6 @@ def build_digest(now: datetime | None = None) -> int:
     return created
 
 
-def _email_consent_withdrawn(user: User) -> bool:
-    latest = (
-        Consent.objects.filter(user=user, purpose=Consent.Purpose.CONTACT_BY_EMAIL)
-        .order_by("-at", "-id")
-        .first()
-    )
-    return latest is not None and not latest.given
-
-
 def _recipient_for(user: User) -> User | None:
     """Who reads e-mail for ``user``: themselves, or for someone without e-mail, the person
     who helps them."""
@@ -1800,6 +1790,7 @@ def send_digest(now: datetime | None = None, *, site_url: str | None = None) -> 
     for line in pending:
         per_user[line.user_id].append(line)
     sent = skipped = 0
+    withdrawn = account_services.email_opt_outs(per_user)
     for lines in per_user.values():
         user = lines[0].user
         profile = HelpProfile.objects.filter(user=user).first()
@@ -1810,9 +1801,7 @@ def send_digest(now: datetime | None = None, *, site_url: str | None = None) -> 
             if line.post.status == Post.Status.OPEN
             and (line.reason != DigestEntry.Reason.UNANSWERED or line.post.first_reply_at is None)
         ]
-        opted_out = (profile is not None and profile.digest_opt_out) or _email_consent_withdrawn(
-            user
-        )
+        opted_out = (profile is not None and profile.digest_opt_out) or user.pk in withdrawn
         if recipient is None or opted_out or not still_open:
             skipped += 1
         else:
